@@ -1,0 +1,51 @@
+# Everything a contributor runs. The first target that needs Python creates .venv by itself
+# and installs the pinned dependencies from requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test lint pytest update-examples diagrams bench lock clean
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	touch $@
+
+serve: $(BIN)/.installed  ## build the site and serve it on http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(BIN)/.installed  ## write the static site to site/ (no network needed)
+	$(BIN)/mkdocs build --strict
+
+test: lint pytest  ## the whole suite
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check snippets tests scripts
+	$(BIN)/ruff format --check snippets tests scripts
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed
+	$(BIN)/pytest
+
+# Rewrites stale `#>` comments and output blocks on purpose. One pass per kind of file,
+# because pytest-examples cannot rewrite one file from two tests in the same run.
+update-examples: $(BIN)/.installed
+	$(BIN)/pytest tests/test_examples.py -k modules --update-examples
+	$(BIN)/pytest tests/test_examples.py -k docstrings --update-examples
+	$(BIN)/pytest tests/test_examples.py -k pages --update-examples
+
+diagrams: $(BIN)/.installed  ## render docs/**/*.dot to light and dark SVGs (needs graphviz)
+	$(BIN)/python scripts/diagrams.py
+
+lock:  ## re-resolve requirements.lock from the pins in pyproject.toml
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > .lock-venv/direct.txt
+	.lock-venv/bin/python -m pip install --quiet --requirement .lock-venv/direct.txt
+	.lock-venv/bin/python -m pip freeze --all | grep -v -E '^(pip|setuptools|wheel)==' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache

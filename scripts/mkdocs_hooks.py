@@ -1,0 +1,58 @@
+"""MkDocs hooks of the site (registered under `hooks:` in mkdocs.yml).
+
+`pymdownx.snippets` fails the build when a start marker is missing, but when an end
+marker is deleted it silently includes the rest of the file. This hook refuses to build
+while any module under `snippets/` has an unpaired or repeated section marker.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION_RE = re.compile(r"-{1,}8<-{1,}\s+\[(?P<kind>start|end):(?P<name>[\w-]+)\]")
+
+
+def marker(line: str) -> tuple[str, str] | None:
+    """`("start", "demo")` for a line holding `--8<-- [start:demo]`, else None."""
+    match = SECTION_RE.search(line)
+    return (match["kind"], match["name"]) if match else None
+
+
+def section_problems(path: Path) -> list[str]:
+    """Every unpaired or repeated section marker of a file, as `file:line: problem`."""
+    name_of_file = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    problems: list[str] = []
+    open_sections: dict[str, int] = {}
+    closed: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        found = marker(line)
+        if found is None:
+            continue
+        kind, name = found
+        if kind == "start":
+            if name in closed or name in open_sections:
+                problems.append(f"{name_of_file}:{number}: section '{name}' starts twice")
+            open_sections[name] = number
+        elif name not in open_sections:
+            problems.append(f"{name_of_file}:{number}: section '{name}' ends but never starts")
+        else:
+            del open_sections[name]
+            closed.add(name)
+    problems += [
+        f"{name_of_file}:{number}: section '{name}' starts but never ends"
+        for name, number in open_sections.items()
+    ]
+    return problems
+
+
+def on_pre_build(config: Any) -> None:
+    problems = [
+        p for path in sorted((ROOT / "snippets").rglob("*.py")) for p in section_problems(path)
+    ]
+    if problems:
+        raise PluginError("broken snippet section markers:\n  " + "\n  ".join(problems))

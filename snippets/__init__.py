@@ -1,0 +1,1 @@
+"""Runnable examples for every pattern on the site, one module per pattern."""

@@ -1,0 +1,1 @@
+"""Creational patterns: ways to create objects without hard-wiring their classes."""

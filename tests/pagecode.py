@@ -405,7 +405,7 @@ def check_docstrings(path: Path, eval_example: EvalExample, *, update: bool = Fa
 
 def configure(eval_example: EvalExample) -> None:
     """Parse examples as the Python the site targets, and wrap long outputs like the code."""
-    eval_example.set_config(line_length=100, target_version="py311")  # type: ignore[arg-type]
+    eval_example.set_config(line_length=88, target_version="py311")  # type: ignore[arg-type]
 
 
 def pages() -> list[Path]:

@@ -1,4 +1,4 @@
-"""Abstract factory: one sales report rendered as Markdown or HTML by swapping a widget family.
+"""Abstract factory: one sales report, as Markdown or HTML, by swapping widget families.
 
 Run it with `python -m snippets.creational.abstract_factory`.
 """
@@ -20,7 +20,9 @@ def check_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None
         raise ValueError("a table needs at least one column")
     for number, row in enumerate(rows, 1):
         if len(row) != len(header):
-            raise ValueError(f"row {number} has {len(row)} cells, the header has {len(header)}")
+            raise ValueError(
+                f"row {number} has {len(row)} cells, the header has {len(header)}"
+            )
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -37,7 +39,9 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
     def line(tag: str, cells: Sequence[object]) -> str:
         return (
-            "<tr>" + "".join(f"<{tag}>{html.escape(str(cell))}</{tag}>" for cell in cells) + "</tr>"
+            "<tr>"
+            + "".join(f"<{tag}>{html.escape(str(cell))}</{tag}>" for cell in cells)
+            + "</tr>"
         )
 
     return "\n".join(
@@ -128,7 +132,7 @@ class ReportWidgets(ABC):
     """The abstract factory: one method per kind of product in a family."""
 
     def heading(self, text: str, level: int = 1) -> Heading:
-        """Validate the level once, for every family, then create the family's heading."""
+        """Check the level once, for every family, then create the heading."""
         if not 1 <= level <= 6:
             raise ValueError(f"a heading level is 1 to 6, got {level}")
         return self.create_heading(text, level)
@@ -142,7 +146,9 @@ class ReportWidgets(ABC):
         return self.create_table(header, rows)
 
     @abstractmethod
-    def create_table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table: ...
+    def create_table(
+        self, header: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> Table: ...
 
     @abstractmethod
     def alert(self, text: str) -> Alert: ...
@@ -154,7 +160,9 @@ class MarkdownWidgets(ReportWidgets):
     def create_heading(self, text: str, level: int) -> Heading:
         return MarkdownHeading(text, level)
 
-    def create_table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
+    def create_table(
+        self, header: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> Table:
         return MarkdownTable(header, rows)
 
     def alert(self, text: str) -> Alert:
@@ -167,7 +175,9 @@ class HtmlWidgets(ReportWidgets):
     def create_heading(self, text: str, level: int) -> Heading:
         return HtmlHeading(text, level)
 
-    def create_table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
+    def create_table(
+        self, header: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> Table:
         return HtmlTable(header, rows)
 
     def alert(self, text: str) -> Alert:
@@ -186,7 +196,7 @@ class Sale:
 
 
 def sales_report(widgets: ReportWidgets, sales: Sequence[Sale]) -> str:
-    """The client: it never names a concrete product class, only the factory's methods."""
+    """The client: it names no concrete product class, only the factory."""
     rows = [[sale.region, sale.orders, f"{sale.revenue:,.2f}"] for sale in sales]
     parts: list[Widget] = [
         widgets.heading("Sales by region", level=2),
@@ -212,7 +222,9 @@ class Dialect:
 
 DIALECTS = {
     "markdown": Dialect(heading=lambda text: f"## {text}", table=markdown_table),
-    "html": Dialect(heading=lambda text: f"<h2>{html.escape(text)}</h2>", table=html_table),
+    "html": Dialect(
+        heading=lambda text: f"<h2>{html.escape(text)}</h2>", table=html_table
+    ),
 }
 
 
@@ -221,7 +233,9 @@ def dialect(name: str) -> Dialect:
     try:
         return DIALECTS[name]
     except KeyError:
-        raise ValueError(f"unknown dialect {name!r}; choose one of {sorted(DIALECTS)}") from None
+        raise ValueError(
+            f"unknown dialect {name!r}; choose one of {sorted(DIALECTS)}"
+        ) from None
 
 
 def orders_summary(family: Dialect, sales: Sequence[Sale]) -> str:

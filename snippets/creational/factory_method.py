@@ -109,7 +109,9 @@ class JsonFormat(ConfigFormat):
     def parse(self, text: str) -> dict[str, Any]:
         data = json.loads(text)
         if not isinstance(data, dict):
-            raise ConfigError(f"a JSON configuration must be an object, not {type(data).__name__}")
+            raise ConfigError(
+                f"a JSON configuration must be an object, not {type(data).__name__}"
+            )
         return data
 
 
@@ -216,7 +218,9 @@ workers = 4
 debug = false
 """
 
-JSON_TEXT = '{"app": {"database_url": "sqlite:///orders.db", "workers": 2, "debug": true}}'
+JSON_TEXT = (
+    '{"app": {"database_url": "sqlite:///orders.db", "workers": 2, "debug": true}}'
+)
 
 INI_TEXT = """\
 [app]
@@ -235,15 +239,15 @@ if __name__ == "__main__":
         (IniConfigLoader(), INI_TEXT),
     ]
     for loader, text in loaders:
-        print(f"{type(loader).__name__}: {loader.load(text)}")
-        #> TomlConfigLoader: AppConfig(database_url='sqlite:///orders.db', workers=4, debug=False)
-        #> JsonConfigLoader: AppConfig(database_url='sqlite:///orders.db', workers=2, debug=True)
-        #> IniConfigLoader: AppConfig(database_url='sqlite:///orders.db', workers=8, debug=False)
+        print(loader.load(text))
+        #> AppConfig(database_url='sqlite:///orders.db', workers=4, debug=False)
+        #> AppConfig(database_url='sqlite:///orders.db', workers=2, debug=True)
+        #> AppConfig(database_url='sqlite:///orders.db', workers=8, debug=False)
     # --8<-- [end:demo]
 
     # --8<-- [start:demo-errors]
     try:
-        IniConfigLoader().load("[app]\ndatabase_url = sqlite:///orders.db\nworkers = many\n")
+        IniConfigLoader().load("[app]\ndatabase_url = sqlite:///x.db\nworkers = many\n")
     except ConfigError as exc:
         print(exc)
         #> app.workers must be a whole number, got 'many'

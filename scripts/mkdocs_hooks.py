@@ -1,8 +1,10 @@
 """MkDocs hooks of the site (registered under `hooks:` in mkdocs.yml).
 
-`pymdownx.snippets` fails the build when a start marker is missing, but when an end
-marker is deleted it silently includes the rest of the file. This hook refuses to build
-while any module under `snippets/` has an unpaired or repeated section marker.
+* `pymdownx.snippets` fails the build when a start marker is missing, but when an end
+  marker is deleted it silently includes the rest of the file. `on_pre_build` refuses to
+  build while any module under `snippets/` has an unpaired or repeated section marker.
+* Material's search dialog has no accessible name; `on_post_page` gives it one in the HTML,
+  so no script is needed for it.
 """
 
 from __future__ import annotations
@@ -56,3 +58,26 @@ def on_pre_build(config: Any) -> None:
     ]
     if problems:
         raise PluginError("broken snippet section markers:\n  " + "\n  ".join(problems))
+
+
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+NAMED_SEARCH_DIALOG = (
+    '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">'
+)
+
+
+def name_search_dialog(output: str, where: str) -> str:
+    if SEARCH_DIALOG not in output:
+        raise PluginError(f"{where}: the search dialog markup changed; update the hook")
+    return output.replace(SEARCH_DIALOG, NAMED_SEARCH_DIALOG)
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    return name_search_dialog(output, page.file.src_uri)
+
+
+def on_post_template(output_content: str, template_name: str, config: Any) -> str:
+    """Templates rendered without a page, such as 404.html."""
+    if template_name.endswith(".html") and SEARCH_DIALOG in output_content:
+        return name_search_dialog(output_content, template_name)
+    return output_content

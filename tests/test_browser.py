@@ -1,0 +1,174 @@
+"""The built site as a reader meets it: in a real Chromium, served over real HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.pagecode import DOCS, PYTHON_LANGUAGES, find_fences
+from tests.patterns import pattern_pages
+from tests.search_queries import QUERIES
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
+
+
+def page_path(markdown: Path) -> str:
+    """`docs/creational/factory-method.md` -> `/creational/factory-method/`."""
+    relative = markdown.relative_to(DOCS).with_suffix("")
+    return "/" if relative.name == "index" else f"/{relative.as_posix()}/"
+
+
+PAGE_PATHS = [page_path(p) for p in sorted(DOCS.rglob("*.md"))] + ["/404.html"]
+
+
+def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
+    """Load `url`; return the page and every problem seen while it loaded."""
+    page = context.new_page()
+    problems: list[str] = []
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+
+    def check_origin(url: str) -> None:
+        if not url.startswith((origin + "/", "data:", "blob:")):
+            problems.append(f"request to another origin: {url}")
+
+    page.on("request", lambda r: check_origin(r.url))
+    response = page.goto(url, wait_until="networkidle")
+    if url.endswith("/404.html"):
+        assert response is not None and response.status == 200
+    else:
+        assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    return page, problems
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_page_loads_cleanly_from_its_own_origin(
+    context: BrowserContext, site_url: str, path: str
+) -> None:
+    page, problems = open_page(context, site_url + path)
+    assert problems == []
+    for image in page.locator("article img").all():
+        source = image.get_attribute("src") or ""
+        if ".svg" in source:
+            alt = image.get_attribute("alt") or ""
+            assert len(alt) >= 20, f"{path}: diagram {source} needs alt text that describes it"
+            loaded = image.evaluate(
+                """async img => img.complete && img.naturalWidth > 0 ||
+                (await fetch(img.src)).headers.get("content-type").includes("image/svg+xml")"""
+            )
+            assert loaded, f"{path}: diagram {source} does not load"
+    for svg in page.locator("article svg:not(.md-icon svg)").all():
+        if svg.evaluate("s => s.getBBox().width > 100"):
+            assert svg.locator("title").count() or svg.get_attribute("aria-label"), (
+                f"{path}: untitled inline SVG"
+            )
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_axe_finds_no_accessibility_violation(
+    context: BrowserContext, site_url: str, path: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = open_page(context, site_url + path)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture(scope="module")
+def search_page(browser: object, site_url: str) -> Page:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(site_url + "/", wait_until="networkidle")
+    page.locator("input.md-search__input").click()
+    return page
+
+
+def search(page: Page, query: str) -> list[str]:
+    """Type `query` into the site's own search box; return result pages, best first."""
+    box = page.locator("input.md-search__input")
+    meta = "document.querySelector('.md-search-result__meta').textContent"
+    box.press("Control+a")
+    box.press("Backspace")
+    page.wait_for_function(f"{meta}.includes('Type to start')")
+    box.press_sequentially(query)  # Material reacts to key events, not to a filled value
+    page.wait_for_function(f"/matching/i.test({meta})")
+    links = page.locator("li.md-search-result__item a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    pages: list[str] = []
+    for link in links:
+        path = urlsplit(link).path
+        if path not in pages:
+            pages.append(path)
+    return pages
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERIES)
+def test_search_finds_the_page(search_page: Page, query: str, expected: str) -> None:
+    found = search(search_page, query)
+    assert expected in found[:3], (
+        f"searching {query!r}: {expected} not in the first three {found[:3]}"
+    )
+
+
+PATTERN_PATHS = [page_path(p.page) for p in pattern_pages()]
+
+
+@pytest.mark.parametrize("path", PATTERN_PATHS)
+def test_copied_code_is_the_code_shown_and_runs(
+    context: BrowserContext, site_url: str, path: str, tmp_path: Path
+) -> None:
+    """Copy every Python block of a page with its copy button, paste them into one file, run it."""
+    page, _ = open_page(context, site_url + path)
+    markdown = DOCS / (path.strip("/") + ".md")
+    python_fences = sum(1 for f in find_fences(markdown) if f.language in PYTHON_LANGUAGES)
+    blocks = page.locator("div.language-py:not(.doc div), div.language-python:not(.doc div)")
+    assert blocks.count() == python_fences, f"{path}: rendered blocks differ from the page's fences"
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+    copied: list[str] = []
+    for index in range(blocks.count()):
+        block = blocks.nth(index)
+        page.evaluate("navigator.clipboard.writeText('')")
+        block.locator("button.md-code__button[data-md-type='copy']").dispatch_event("click")
+        page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''")
+        text = page.evaluate("navigator.clipboard.readText()")
+        shown = block.locator("code").inner_text()
+        assert text == shown.rstrip("\n"), (
+            f"{path}: block {index + 1} copies other text than it shows"
+        )
+        copied.append(text)
+    program = tmp_path / "copied.py"  # kept by pytest for a look after a failure
+    program.write_text("\n\n".join(copied) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(program)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"{path}: the copied code fails:\n{done.stderr}"
+    printed = done.stdout.splitlines()
+    expected = [
+        line.strip()[3:]
+        for line in program.read_text().splitlines()
+        if line.strip().startswith("#> ")
+    ]
+    position = 0
+    for line in expected:
+        assert line in printed[position:], f"{path}: the copied code does not print {line!r}"
+        position = printed.index(line, position) + 1

@@ -36,6 +36,9 @@ update-examples: $(BIN)/.installed
 	$(BIN)/pytest tests/test_examples.py -k docstrings --update-examples
 	$(BIN)/pytest tests/test_examples.py -k pages --update-examples
 
+bench: $(BIN)/.installed bench/node_modules/.installed  ## Lighthouse budget on every page (needs chromium, node)
+	$(BIN)/python scripts/bench.py
+
 diagrams: $(BIN)/.installed  ## render docs/**/*.dot to light and dark SVGs (needs graphviz)
 	$(BIN)/python scripts/diagrams.py
 
@@ -49,3 +52,7 @@ lock:  ## re-resolve requirements.lock from the pins in pyproject.toml
 
 clean:
 	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+bench/node_modules/.installed: bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@

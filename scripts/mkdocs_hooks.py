@@ -5,6 +5,11 @@
   build while any module under `snippets/` has an unpaired or repeated section marker.
 * Material's search dialog has no accessible name; `on_post_page` gives it one in the HTML,
   so no script is needed for it.
+* Search: the "Related patterns" and "API reference" sections of every pattern page name
+  other patterns and list every identifier, which drowns the page a reader looks for, and
+  code blocks are most of the text but rarely what a reader types. `on_page_content` leaves
+  them out of the search index (Material's `data-search-exclude`), which also keeps the
+  index small; overrides/main.html defers loading it until the reader opens the search.
 """
 
 from __future__ import annotations
@@ -58,6 +63,20 @@ def on_pre_build(config: Any) -> None:
     ]
     if problems:
         raise PluginError("broken snippet section markers:\n  " + "\n  ".join(problems))
+
+
+NOT_SEARCHED = ("related-patterns", "api-reference")
+
+
+CODE_BLOCK = re.compile(r'<div class="(language-[\w-]+ highlight)">')
+API_HEADING = re.compile(r'<(h[2-6]) ([^>]*class="doc doc-heading")>')
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    for section in NOT_SEARCHED:
+        html = html.replace(f'<h2 id="{section}">', f'<h2 id="{section}" data-search-exclude>')
+    html = API_HEADING.sub(r"<\1 \2 data-search-exclude>", html)
+    return CODE_BLOCK.sub(r'<div class="\1" data-search-exclude>', html)
 
 
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'

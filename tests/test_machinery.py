@@ -89,7 +89,12 @@ def test_unpaired_section_markers_are_reported(tmp_path: Path) -> None:
 
 
 def test_missing_section_fails_the_build(tmp_path: Path) -> None:
-    for name in ["snippets", "scripts", "tests", "overrides"]:  # paths in mkdocs.yml are relative to the config
+    for name in [
+        "snippets",
+        "scripts",
+        "tests",
+        "overrides",
+    ]:  # paths in mkdocs.yml are relative to the config
         (tmp_path / name).symlink_to(ROOT / name)
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -1,0 +1,152 @@
+"""`make bench`: time the build and the tests, then hold every page to the performance budget.
+
+For every page of the built site, Lighthouse (mobile preset, Debian's Chromium) scores
+performance, accessibility, best practices and SEO, and reports the bytes a first visit
+transfers, served gzipped as real hosts do. The table is printed and written to
+bench/results.md, which the page "How this site is tested" includes.
+
+Exit status 1 when a page breaks the budget. Not part of `make test`: it takes minutes and
+Lighthouse's performance score moves by a few points between runs on a busy machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIGHTHOUSE = ROOT / "bench" / "node_modules" / "lighthouse" / "cli" / "index.js"
+RESULTS = ROOT / "bench" / "results.md"
+CHROMIUM_FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run --disable-quic "
+    "--disable-dev-shm-usage"
+)
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+MAX_KB = 150
+BUILDS = 3
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))  # Lighthouse runs per page; the median counts
+
+
+@dataclass
+class PageResult:
+    path: str
+    scores: dict[str, int]
+    kilobytes: float
+
+    def failures(self) -> list[str]:
+        problems = [
+            f"{c} {self.scores[c]} < {BUDGET[c]}" for c in CATEGORIES if self.scores[c] < BUDGET[c]
+        ]
+        if self.kilobytes > MAX_KB:
+            problems.append(f"{self.kilobytes:.1f} KB > {MAX_KB} KB")
+        return problems
+
+
+def timed(command: list[str], **kwargs: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def page_paths(site: Path) -> list[str]:
+    paths = []
+    for page in sorted(site.rglob("index.html")):
+        relative = page.parent.relative_to(site).as_posix()
+        paths.append("/" if relative == "." else f"/{relative}/")
+    return paths
+
+
+def median_of_runs(url: str, scratch: Path) -> PageResult:
+    """Lighthouse's performance score moves by a few points between runs: take medians."""
+    runs = [lighthouse(url, scratch / f"run-{n}.json") for n in range(RUNS)]
+    scores = {c: round(statistics.median(r.scores[c] for r in runs)) for c in CATEGORIES}
+    return PageResult(runs[0].path, scores, statistics.median(r.kilobytes for r in runs))
+
+
+def lighthouse(url: str, output: Path) -> PageResult:
+    subprocess.run(
+        [
+            "node", str(LIGHTHOUSE), url,
+            "--output=json", f"--output-path={output}", "--quiet",
+            f"--only-categories={','.join(CATEGORIES)}",
+            f"--chrome-flags={CHROMIUM_FLAGS}",
+        ],
+        check=True,
+        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+    )  # fmt: skip
+    report = json.loads(output.read_text())
+    scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
+    weight = report["audits"]["total-byte-weight"]["numericValue"] / 1024
+    path = "/" + url.split("/", 3)[3]
+    return PageResult(path, scores, weight)
+
+
+def table(results: list[PageResult]) -> str:
+    lines = [
+        "| Page | Performance | Accessibility | Best practices | SEO | First visit (KB gzip) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        cells = " | ".join(str(r.scores[c]) for c in CATEGORIES)
+        lines.append(f"| `{r.path}` | {cells} | {r.kilobytes:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not LIGHTHOUSE.exists():
+        sys.exit("Lighthouse is missing: run `make bench`, which installs it with `npm ci`")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    builds = [
+        timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], env=env)
+        for _ in range(BUILDS)
+    ]
+    test_seconds = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env=env)
+    site = ROOT / "site"
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "gzip_server.py"), str(site)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        with tempfile.TemporaryDirectory() as scratch:
+            results = [
+                median_of_runs(f"http://127.0.0.1:{port}{path}", Path(scratch))
+                for path in page_paths(site)
+            ]
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    weights = [r.kilobytes for r in results]
+    summary = [
+        f"- Pages: {len(results)}, Lighthouse 12.2.3 (mobile), median of {RUNS} runs each",
+        "- Lowest score per category: "
+        + ", ".join(f"{c} {min(r.scores[c] for r in results)}" for c in CATEGORIES),
+        f"- First-visit weight: median {statistics.median(weights):.1f} KB, "
+        f"largest {max(weights):.1f} KB (budget {MAX_KB} KB)",
+        f"- `mkdocs build`: median {statistics.median(builds):.2f} s of {BUILDS} builds",
+        f"- Test suite (`pytest`, one run): {test_seconds:.0f} s",
+    ]
+    report = "\n".join(summary) + "\n\n" + table(results) + "\n"
+    print(report)
+    RESULTS.write_text(report, encoding="utf-8")
+    broken = [f"{r.path}: {', '.join(r.failures())}" for r in results if r.failures()]
+    for line in broken:
+        print(f"over budget: {line}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

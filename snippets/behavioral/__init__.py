@@ -1,0 +1,1 @@
+"""Behavioral patterns: how objects share work, choose algorithms and pass requests."""

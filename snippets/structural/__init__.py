@@ -1,0 +1,1 @@
+"""Structural patterns: ways to compose classes and objects into larger structures."""

@@ -1,0 +1,477 @@
+"""Decorator: wrap a data store to add compression, scrambling and logging in layers.
+
+The second half shows Python's own decorators for functions and classes:
+`functools.wraps`, decorators with arguments, stacking order, a class decorator, and
+memoisation measured in calls of the function underneath.
+
+Run it with `python -m snippets.structural.decorator`.
+"""
+
+# --8<-- [start:imports]
+import csv
+import functools
+import gzip
+import hashlib
+import inspect
+import io
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+# --8<-- [end:imports]
+
+
+# --8<-- [start:component]
+class BlobNotFoundError(LookupError):
+    """No blob is stored under the requested key."""
+
+
+class CorruptDataError(ValueError):
+    """Stored bytes cannot be decoded by a layer, usually because the layers differ."""
+
+
+class DataStore(ABC):
+    """The component: keeps blobs of bytes under string keys."""
+
+    @abstractmethod
+    def write(self, key: str, data: bytes) -> None:
+        """Store `data` under `key`, replacing what was there."""
+
+    @abstractmethod
+    def read(self, key: str) -> bytes:
+        """Return the bytes stored under `key`."""
+
+
+class MemoryStore(DataStore):
+    """The concrete component: a dictionary standing in for a disk or a bucket."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+
+    def write(self, key: str, data: bytes) -> None:
+        self.blobs[key] = data
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self.blobs[key]
+        except KeyError:
+            raise BlobNotFoundError(f"no blob is stored under {key!r}") from None
+
+    def size(self, key: str) -> int:
+        """How many bytes the blob takes in storage (not part of `DataStore`)."""
+        return len(self.read(key))
+
+
+# --8<-- [end:component]
+
+
+# --8<-- [start:base-decorator]
+class StoreDecorator(DataStore):
+    """The base decorator: is a `DataStore`, has a `DataStore`, and forwards to it."""
+
+    def __init__(self, inner: DataStore) -> None:
+        if not isinstance(inner, DataStore):
+            raise TypeError(
+                f"{type(self).__name__} wraps a DataStore, not {type(inner).__name__}"
+            )
+        self.inner = inner
+
+    def write(self, key: str, data: bytes) -> None:
+        self.inner.write(key, data)
+
+    def read(self, key: str) -> bytes:
+        return self.inner.read(key)
+
+
+# --8<-- [end:base-decorator]
+
+
+# --8<-- [start:concrete-decorators]
+class Compressed(StoreDecorator):
+    """Compresses with zlib on the way in and decompresses on the way out."""
+
+    def __init__(self, inner: DataStore, level: int = 6) -> None:
+        super().__init__(inner)
+        if not 0 <= level <= 9:
+            raise ValueError(f"zlib compression levels are 0 to 9, got {level}")
+        self.level = level
+
+    def write(self, key: str, data: bytes) -> None:
+        self.inner.write(key, zlib.compress(data, self.level))
+
+    def read(self, key: str) -> bytes:
+        try:
+            return zlib.decompress(self.inner.read(key))
+        except zlib.error:
+            raise CorruptDataError(
+                f"{key!r} is not zlib data (written through other layers?)"
+            ) from None
+
+
+class Scrambled(StoreDecorator):
+    """XORs the bytes with a keystream made from a secret key with SHA-256.
+
+    This shows where an encryption layer goes and how it stacks. It is *not* real
+    encryption (nothing detects tampering); for secrets, put an authenticated cipher
+    such as Fernet from the `cryptography` package in the same place.
+    """
+
+    def __init__(self, inner: DataStore, key: bytes) -> None:
+        super().__init__(inner)
+        if len(key) < 16:
+            raise ValueError(
+                f"a scrambling key needs at least 16 bytes, got {len(key)}"
+            )
+        self._key = key
+
+    def _keystream(self, name: str, length: int) -> bytes:
+        blocks = (
+            hashlib.sha256(self._key + name.encode() + n.to_bytes(8, "big")).digest()
+            for n in range(length // 32 + 1)
+        )
+        return b"".join(blocks)[:length]
+
+    def _xor(self, name: str, data: bytes) -> bytes:
+        stream = self._keystream(name, len(data))
+        mixed = int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")
+        return mixed.to_bytes(len(data), "big")
+
+    def write(self, key: str, data: bytes) -> None:
+        self.inner.write(key, self._xor(key, data))
+
+    def read(self, key: str) -> bytes:
+        return self._xor(key, self.inner.read(key))
+
+
+class Logged(StoreDecorator):
+    """Records every read and write, with the size this layer sees, in `log`."""
+
+    def __init__(self, inner: DataStore, log: list[str]) -> None:
+        super().__init__(inner)
+        self.log = log
+
+    def write(self, key: str, data: bytes) -> None:
+        self.inner.write(key, data)
+        self.log.append(f"wrote {key} ({len(data):,} bytes)")
+
+    def read(self, key: str) -> bytes:
+        data = self.inner.read(key)
+        self.log.append(f"read {key} ({len(data):,} bytes)")
+        return data
+
+
+# --8<-- [end:concrete-decorators]
+
+
+# --8<-- [start:configure]
+def open_export_store(
+    base: DataStore,
+    *,
+    compress: bool = False,
+    scramble_key: bytes | None = None,
+    log: list[str] | None = None,
+) -> DataStore:
+    """Wrap `base` in the layers that the settings ask for, in the order that works."""
+    store = base
+    if scramble_key is not None:
+        store = Scrambled(store, scramble_key)
+    if compress:
+        store = Compressed(store)
+    if log is not None:
+        store = Logged(store, log)
+    return store
+
+
+def layer_names(store: DataStore) -> str:
+    """Name the layers of a decorated store, from the outside in."""
+    names = []
+    while isinstance(store, StoreDecorator):
+        names.append(type(store).__name__)
+        store = store.inner
+    return " > ".join([*names, type(store).__name__])
+
+
+# --8<-- [end:configure]
+
+
+# --8<-- [start:sample]
+def invoice_export(count: int) -> bytes:
+    """A CSV export of `count` invoices: the kind of data that compresses well."""
+    lines = ["invoice,customer,country,total_eur"]
+    customers = ["Acme GmbH", "Globex SA", "Initech BV"]
+    for n in range(1, count + 1):
+        customer = customers[n % 3]
+        lines.append(f"INV-{n:05d},{customer},{customer[-2:]},{n * 37 % 900}.00")
+    return ("\n".join(lines) + "\n").encode()
+
+
+EXPORT = invoice_export(200)
+KEY = b"demo-key-not-a-real-secret"
+# --8<-- [end:sample]
+
+
+# --8<-- [start:logged]
+def logged(log: list[str]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A decorator with an argument: record each call and its result in `log`."""
+    if not isinstance(log, list):
+        raise TypeError("logged() takes the list to write to: use @logged(audit)")
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            result = func(*args, **kwargs)
+            shown = [*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())]
+            log.append(f"{func.__name__}({', '.join(shown)}) -> {result!r}")
+            return result
+
+        return wrapper
+
+    return decorate
+
+
+class CallCounter(Generic[P, R]):
+    """A decorator written as a class: counts how often the wrapped body really runs."""
+
+    def __init__(self, func: Callable[P, R]) -> None:
+        functools.update_wrapper(self, func)
+        self.func = func
+        self.calls = 0
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        self.calls += 1
+        return self.func(*args, **kwargs)
+
+
+# --8<-- [end:logged]
+
+
+# --8<-- [start:vat]
+audit: list[str] = []
+
+
+@logged(audit)
+def net_price(gross: Decimal, vat_rate: Decimal = Decimal("0.19")) -> Decimal:
+    """Remove VAT from a gross price."""
+    return round(gross / (1 + vat_rate), 2)
+
+
+# --8<-- [end:vat]
+
+
+# --8<-- [start:memo]
+RATES = {"EUR": Decimal("1"), "USD": Decimal("1.0842"), "GBP": Decimal("0.8531")}
+
+
+@CallCounter
+def fetch_rate(currency: str) -> Decimal:
+    """Ask the rates service what one euro is worth (here: a table)."""
+    try:
+        return RATES[currency]
+    except KeyError:
+        raise ValueError(f"no exchange rate for {currency!r}") from None
+
+
+cached_rate = functools.cache(fetch_rate)
+
+
+def invoice_totals_in_eur(
+    invoices: list[tuple[Decimal, str]], rate: Callable[[str], Decimal]
+) -> Decimal:
+    """Convert every invoice total to euros with the `rate` function given."""
+    return sum((amount / rate(currency) for amount, currency in invoices), Decimal(0))
+
+
+INVOICES = [
+    (Decimal("120.00"), "USD"),
+    (Decimal("80.00"), "GBP"),
+    (Decimal("99.90"), "USD"),
+    (Decimal("15.00"), "EUR"),
+    (Decimal("42.00"), "GBP"),
+    (Decimal("10.00"), "USD"),
+    (Decimal("64.50"), "USD"),
+    (Decimal("7.25"), "GBP"),
+]
+# --8<-- [end:memo]
+
+
+# --8<-- [start:stacking]
+outer_audit: list[str] = []
+inner_audit: list[str] = []
+ZONES = {"1": "north", "8": "south"}
+
+
+@logged(outer_audit)  # applied last: it wraps the cache and sees every call
+@functools.cache
+def shipping_zone(postcode: str) -> str:
+    return ZONES.get(postcode[0], "central")
+
+
+@functools.cache  # applied last: it wraps the logger, so it sees only cache misses
+@logged(inner_audit)
+def shipping_zone_audited_misses(postcode: str) -> str:
+    return ZONES.get(postcode[0], "central")
+
+
+# --8<-- [end:stacking]
+
+
+# --8<-- [start:class-decorator]
+def traced(log: list[str]) -> Callable[[type[T]], type[T]]:
+    """A class decorator: wrap every public function of the class with `logged(log)`."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        for name, attribute in list(vars(cls).items()):
+            if inspect.isfunction(attribute) and not name.startswith("_"):
+                setattr(cls, name, logged(log)(attribute))
+        return cls
+
+    return decorate
+
+
+numbering_audit: list[str] = []
+
+
+@traced(numbering_audit)
+@dataclass
+class InvoiceNumbering:
+    """Hands out invoice numbers; `@dataclass` runs first, then `@traced`."""
+
+    prefix: str
+    last: int = 0
+
+    def issue(self) -> str:
+        self.last += 1
+        return f"{self.prefix}-{self.last:05d}"
+
+
+# --8<-- [end:class-decorator]
+
+
+# --8<-- [start:streams]
+def gzip_csv(rows: list[list[str]]) -> bytes:
+    """Write CSV text through a text layer over a gzip layer over an in-memory file."""
+    buffer = io.BytesIO()
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
+        io.TextIOWrapper(packed, encoding="utf-8", newline="") as text,
+    ):
+        csv.writer(text).writerows(rows)
+    return buffer.getvalue()
+
+
+# --8<-- [end:streams]
+
+if __name__ == "__main__":
+    # fmt: off
+    # --8<-- [start:demo]
+    events: list[str] = []
+    disk = MemoryStore()
+    store = Logged(Compressed(Scrambled(disk, key=KEY)), events)
+    store.write("exports/2024-05.csv", EXPORT)
+    print(store.read("exports/2024-05.csv") == EXPORT)
+    #> True
+    for event in events:
+        print(event)
+        #> wrote exports/2024-05.csv (6,076 bytes)
+        #> read exports/2024-05.csv (6,076 bytes)
+    print(b"Acme GmbH" in disk.blobs["exports/2024-05.csv"])
+    #> False
+    print(disk.size("exports/2024-05.csv") < len(EXPORT) / 3)
+    #> True
+    # --8<-- [end:demo]
+
+    # --8<-- [start:demo-configure]
+    print(layer_names(store))
+    #> Logged > Compressed > Scrambled > MemoryStore
+    print(layer_names(open_export_store(MemoryStore(), compress=True)))
+    #> Compressed > MemoryStore
+    print(layer_names(open_export_store(MemoryStore(), scramble_key=KEY, log=events)))
+    #> Logged > Scrambled > MemoryStore
+    # --8<-- [end:demo-configure]
+
+    # --8<-- [start:demo-errors]
+    try:
+        Compressed(disk, level=12)
+    except ValueError as exc:
+        print(exc)
+        #> zlib compression levels are 0 to 9, got 12
+    try:
+        Scrambled(disk, key=b"hunter2")
+    except ValueError as exc:
+        print(exc)
+        #> a scrambling key needs at least 16 bytes, got 7
+    try:
+        Compressed(disk).read("exports/2024-05.csv")
+    except CorruptDataError as exc:
+        print(exc)
+        #> 'exports/2024-05.csv' is not zlib data (written through other layers?)
+    try:
+        store.read("exports/2024-06.csv")
+    except BlobNotFoundError as exc:
+        print(exc)
+        #> no blob is stored under 'exports/2024-06.csv'
+    # --8<-- [end:demo-errors]
+
+    # --8<-- [start:demo-streams]
+    blob = gzip_csv([["invoice", "total"], ["INV-00001", "12.00"]])
+    print(blob[:2] == b"\x1f\x8b", gzip.decompress(blob).decode().splitlines())
+    #> True ['invoice,total', 'INV-00001,12.00']
+    # --8<-- [end:demo-streams]
+
+    # --8<-- [start:demo-logged]
+    print(net_price(Decimal("119.00")))
+    #> 100.00
+    print(net_price(Decimal("107.00"), vat_rate=Decimal("0.07")))
+    #> 100.00
+    for line in audit:
+        print(line)
+        #> net_price(Decimal('119.00')) -> Decimal('100.00')
+        #> net_price(Decimal('107.00'), vat_rate=Decimal('0.07')) -> Decimal('100.00')
+    print(net_price.__name__, "-", net_price.__doc__)
+    #> net_price - Remove VAT from a gross price.
+    try:
+        logged(net_price)  # type: ignore[arg-type]
+    except TypeError as exc:
+        print(exc)
+        #> logged() takes the list to write to: use @logged(audit)
+    # --8<-- [end:demo-logged]
+
+    # --8<-- [start:demo-memo]
+    print(round(invoice_totals_in_eur(INVOICES, fetch_rate), 2), fetch_rate.calls)
+    #> 438.04 8
+    fetch_rate.calls = 0
+    print(round(invoice_totals_in_eur(INVOICES, cached_rate), 2), fetch_rate.calls)
+    #> 438.04 3
+    print(cached_rate.cache_info())
+    #> CacheInfo(hits=5, misses=3, maxsize=None, currsize=3)
+    try:
+        cached_rate("CHF")
+    except ValueError as exc:
+        print(exc, "- calls so far:", fetch_rate.calls)
+        #> no exchange rate for 'CHF' - calls so far: 4
+    # --8<-- [end:demo-memo]
+
+    # --8<-- [start:demo-stacking]
+    postcodes = ["10115", "80331", "10115", "50667", "10115", "80331"]
+    print([shipping_zone(code) for code in postcodes])
+    #> ['north', 'south', 'north', 'central', 'north', 'south']
+    print([shipping_zone_audited_misses(code) for code in postcodes])
+    #> ['north', 'south', 'north', 'central', 'north', 'south']
+    print(f"outer logger: {len(outer_audit)} calls, inner logger: {len(inner_audit)}")
+    #> outer logger: 6 calls, inner logger: 3
+    # --8<-- [end:demo-stacking]
+
+    # --8<-- [start:demo-class-decorator]
+    numbering = InvoiceNumbering("INV")
+    print(numbering.issue(), numbering.issue())
+    #> INV-00001 INV-00002
+    print(numbering_audit[-1])
+    #> issue(InvoiceNumbering(prefix='INV', last=2)) -> 'INV-00002'
+    # --8<-- [end:demo-class-decorator]
+    # fmt: on

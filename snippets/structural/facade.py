@@ -1,0 +1,367 @@
+"""Facade: one checkout call over a catalogue, stock, card payments and shipping.
+
+Run it with `python -m snippets.structural.facade`.
+"""
+
+# --8<-- [start:imports]
+import functools
+import itertools
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from decimal import Decimal
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:errors]
+class CheckoutError(ValueError):
+    """An order cannot be placed as asked; the message says why."""
+
+
+class OutOfStockError(CheckoutError):
+    """Fewer items are available than the order asks for."""
+
+
+class PaymentDeclinedError(CheckoutError):
+    """The payment provider refused to authorize the amount."""
+
+
+# --8<-- [end:errors]
+
+
+# --8<-- [start:catalogue]
+@dataclass(frozen=True)
+class Product:
+    """An article the shop sells, with what checkout needs to know about it."""
+
+    sku: str
+    name: str
+    price: Decimal
+    weight_grams: int
+
+
+class Catalogue:
+    """What the shop sells, by SKU."""
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        self._products = {product.sku: product for product in products}
+
+    def product(self, sku: str) -> Product:
+        """The product with this SKU; an unknown SKU is a `CheckoutError`."""
+        try:
+            return self._products[sku]
+        except KeyError:
+            raise CheckoutError(f"unknown product {sku!r}") from None
+
+
+# --8<-- [end:catalogue]
+
+
+# --8<-- [start:inventory]
+@dataclass(frozen=True)
+class Reservation:
+    """Items set aside for one order until it is paid for or abandoned."""
+
+    reservation_id: int
+    sku: str
+    quantity: int
+
+
+class Inventory:
+    """Stock on hand per SKU, minus what open orders have reserved."""
+
+    def __init__(self, stock: Mapping[str, int]) -> None:
+        self._on_hand = dict(stock)
+        self._reserved: dict[int, Reservation] = {}
+        self._ids = itertools.count(1)
+
+    def available(self, sku: str) -> int:
+        """How many items of `sku` a new order may still reserve."""
+        reserved = sum(r.quantity for r in self._reserved.values() if r.sku == sku)
+        return self._on_hand.get(sku, 0) - reserved
+
+    def reserve(self, sku: str, quantity: int) -> Reservation:
+        """Set items aside, or raise `OutOfStockError` if there are not enough."""
+        if quantity < 1:
+            raise CheckoutError(f"order at least 1 of {sku!r}, not {quantity}")
+        left = self.available(sku)
+        if quantity > left:
+            raise OutOfStockError(
+                f"only {left} of {sku!r} in stock, cannot reserve {quantity}"
+            )
+        reservation = Reservation(next(self._ids), sku, quantity)
+        self._reserved[reservation.reservation_id] = reservation
+        return reservation
+
+    def release(self, reservation: Reservation) -> None:
+        """Put reserved items back on the shelf: the order was abandoned."""
+        self._reserved.pop(reservation.reservation_id, None)
+
+    def commit(self, reservation: Reservation) -> None:
+        """The order is paid for: its items leave the stock for good."""
+        del self._reserved[reservation.reservation_id]
+        self._on_hand[reservation.sku] -= reservation.quantity
+
+    def restock(self, sku: str, quantity: int) -> None:
+        """Book a delivery into the stock (the warehouse calls this directly)."""
+        if quantity < 1:
+            raise ValueError(f"a delivery holds at least 1 item, got {quantity}")
+        self._on_hand[sku] = self._on_hand.get(sku, 0) + quantity
+
+
+# --8<-- [end:inventory]
+
+
+# --8<-- [start:payments]
+class PaymentGateway:
+    """A card payment provider's sandbox: authorize, then capture or void.
+
+    Like a real sandbox, it declines the test cards it is told to decline.
+    """
+
+    def __init__(self, declined_cards: Iterable[str] = ()) -> None:
+        self._declined = set(declined_cards)
+        self._ids = itertools.count(1)
+        self.history: list[str] = []
+
+    def authorize(self, card_token: str, amount: Decimal) -> str:
+        """Hold `amount` on the card and return the authorization's reference."""
+        if card_token in self._declined:
+            self.history.append(f"declined {amount} on {card_token}")
+            raise PaymentDeclinedError(f"the card {card_token!r} was declined")
+        reference = f"AUTH-{next(self._ids):04d}"
+        self.history.append(f"authorized {amount} as {reference}")
+        return reference
+
+    def capture(self, reference: str) -> None:
+        """Take the money that an authorization holds."""
+        self.history.append(f"captured {reference}")
+
+    def void(self, reference: str) -> None:
+        """Release the money that an authorization holds."""
+        self.history.append(f"voided {reference}")
+
+
+# --8<-- [end:payments]
+
+
+# --8<-- [start:shipping]
+class ShippingService:
+    """A carrier: a base rate plus a rate per started kilogram, per country."""
+
+    def __init__(self, rates: Mapping[str, tuple[Decimal, Decimal]]) -> None:
+        self._rates = dict(rates)
+        self._ids = itertools.count(1)
+
+    def quote(self, country: str, weight_grams: int) -> Decimal:
+        """The price of sending a parcel of `weight_grams` to `country`."""
+        try:
+            base, per_kilogram = self._rates[country]
+        except KeyError:
+            known = ", ".join(sorted(self._rates))
+            raise CheckoutError(
+                f"no shipping to {country!r}; we ship to {known}"
+            ) from None
+        started_kilograms = -(-weight_grams // 1000)
+        return base + per_kilogram * started_kilograms
+
+    def book(self, country: str, weight_grams: int) -> str:
+        """Book a pick-up and return the parcel's tracking number."""
+        return f"TRK-{country}-{next(self._ids):05d}"
+
+
+# --8<-- [end:shipping]
+
+
+# --8<-- [start:facade]
+@dataclass(frozen=True)
+class OrderConfirmation:
+    """What the customer is told once the order went through."""
+
+    items_total: Decimal
+    shipping: Decimal
+    total: Decimal
+    payment_reference: str
+    tracking_number: str
+
+
+class CheckoutService:
+    """The facade: one call places an order across the four subsystem classes."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        inventory: Inventory,
+        payments: PaymentGateway,
+        shipping: ShippingService,
+    ) -> None:
+        self._catalogue = catalogue
+        self._inventory = inventory
+        self._payments = payments
+        self._shipping = shipping
+
+    def place_order(
+        self, cart: Mapping[str, int], card_token: str, country: str
+    ) -> OrderConfirmation:
+        """Reserve the items, price them, charge the card and book the parcel.
+
+        Either every step succeeds, or the steps already taken are undone and a
+        `CheckoutError` says what went wrong.
+        """
+        if not cart:
+            raise CheckoutError("the cart is empty")
+        lines = [(self._catalogue.product(sku), qty) for sku, qty in cart.items()]
+        reservations: list[Reservation] = []
+        try:
+            for product, quantity in lines:
+                reservations.append(self._inventory.reserve(product.sku, quantity))
+            items_total = sum((p.price * qty for p, qty in lines), Decimal(0))
+            weight = sum(p.weight_grams * qty for p, qty in lines)
+            shipping = self._shipping.quote(country, weight)
+            reference = self._payments.authorize(card_token, items_total + shipping)
+        except CheckoutError:
+            for reservation in reservations:
+                self._inventory.release(reservation)
+            raise
+        tracking_number = self._shipping.book(country, weight)
+        self._payments.capture(reference)
+        for reservation in reservations:
+            self._inventory.commit(reservation)
+        return OrderConfirmation(
+            items_total, shipping, items_total + shipping, reference, tracking_number
+        )
+
+
+# --8<-- [end:facade]
+
+
+# --8<-- [start:pythonic]
+def place_order(
+    cart: Mapping[str, int],
+    card_token: str,
+    country: str,
+    *,
+    catalogue: Catalogue,
+    inventory: Inventory,
+    payments: PaymentGateway,
+    shipping: ShippingService,
+) -> OrderConfirmation:
+    """The same facade as a function; `ExitStack` remembers how to undo each step."""
+    if not cart:
+        raise CheckoutError("the cart is empty")
+    lines = [(catalogue.product(sku), qty) for sku, qty in cart.items()]
+    with ExitStack() as undo:
+        reservations = []
+        for product, quantity in lines:
+            reservation = inventory.reserve(product.sku, quantity)
+            undo.callback(inventory.release, reservation)
+            reservations.append(reservation)
+        items_total = sum((p.price * qty for p, qty in lines), Decimal(0))
+        weight = sum(p.weight_grams * qty for p, qty in lines)
+        shipping_cost = shipping.quote(country, weight)
+        reference = payments.authorize(card_token, items_total + shipping_cost)
+        undo.pop_all()  # every step succeeded: nothing to undo on the way out
+    tracking_number = shipping.book(country, weight)
+    payments.capture(reference)
+    for reservation in reservations:
+        inventory.commit(reservation)
+    total = items_total + shipping_cost
+    return OrderConfirmation(
+        items_total, shipping_cost, total, reference, tracking_number
+    )
+
+
+# --8<-- [end:pythonic]
+
+
+# --8<-- [start:samples]
+CATALOGUE = Catalogue(
+    [
+        Product("MUG-BLUE", "Blue enamel mug", Decimal("12.50"), 350),
+        Product("BEANS-1KG", "Espresso beans, 1 kg", Decimal("24.90"), 1050),
+        Product("GRINDER", "Hand coffee grinder", Decimal("89.00"), 700),
+    ]
+)
+RATES = {
+    "DE": (Decimal("4.90"), Decimal("1.00")),
+    "FR": (Decimal("7.50"), Decimal("1.50")),
+    "NL": (Decimal("6.50"), Decimal("1.00")),
+}
+# --8<-- [end:samples]
+
+if __name__ == "__main__":
+    # fmt: off
+    # --8<-- [start:demo]
+    inventory = Inventory({"MUG-BLUE": 5, "BEANS-1KG": 20, "GRINDER": 1})
+    payments = PaymentGateway(declined_cards={"tok_chargeDeclined"})
+    shipping = ShippingService(RATES)
+    checkout = CheckoutService(CATALOGUE, inventory, payments, shipping)
+
+    order = checkout.place_order({"MUG-BLUE": 2, "BEANS-1KG": 1}, "tok_visa", "NL")
+    print(f"{order.items_total} + {order.shipping} shipping = {order.total}")
+    #> 49.90 + 8.50 shipping = 58.40
+    print(order.payment_reference, order.tracking_number)
+    #> AUTH-0001 TRK-NL-00001
+    print(inventory.available("MUG-BLUE"), inventory.available("BEANS-1KG"))
+    #> 3 19
+    # --8<-- [end:demo]
+
+    # --8<-- [start:demo-declined]
+    try:
+        checkout.place_order({"GRINDER": 1}, "tok_chargeDeclined", "DE")
+    except PaymentDeclinedError as exc:
+        print(exc)
+        #> the card 'tok_chargeDeclined' was declined
+    print(inventory.available("GRINDER"))
+    #> 1
+    # --8<-- [end:demo-declined]
+
+    # --8<-- [start:demo-errors]
+    bad_orders = [
+        ({}, "DE"),
+        ({"MUG-BLUE": 0}, "DE"),
+        ({"MUG-BLUE": 9}, "DE"),
+        ({"TEAPOT": 1}, "DE"),
+        ({"MUG-BLUE": 1}, "US"),
+    ]
+    for cart, country in bad_orders:
+        try:
+            checkout.place_order(cart, "tok_visa", country)
+        except CheckoutError as exc:
+            print(exc)
+            #> the cart is empty
+            #> order at least 1 of 'MUG-BLUE', not 0
+            #> only 3 of 'MUG-BLUE' in stock, cannot reserve 9
+            #> unknown product 'TEAPOT'
+            #> no shipping to 'US'; we ship to DE, FR, NL
+    # --8<-- [end:demo-errors]
+
+    # --8<-- [start:demo-direct]
+    inventory.restock("GRINDER", 4)
+    print(inventory.available("GRINDER"))
+    #> 5
+    for event in payments.history:
+        print(event)
+        #> authorized 58.40 as AUTH-0001
+        #> captured AUTH-0001
+        #> declined 94.90 on tok_chargeDeclined
+    # --8<-- [end:demo-direct]
+
+    # --8<-- [start:demo-pythonic]
+    checkout_order = functools.partial(
+        place_order,
+        catalogue=CATALOGUE, inventory=inventory, payments=payments, shipping=shipping,
+    )
+    order = checkout_order({"GRINDER": 2}, "tok_visa", "FR")
+    print(f"{order.total} {order.tracking_number}")
+    #> 188.50 TRK-FR-00002
+    try:
+        checkout_order({"GRINDER": 1, "MUG-BLUE": 1}, "tok_chargeDeclined", "FR")
+    except PaymentDeclinedError as exc:
+        print(exc)
+        #> the card 'tok_chargeDeclined' was declined
+    print(inventory.available("GRINDER"), inventory.available("MUG-BLUE"))
+    #> 3 3
+    # --8<-- [end:demo-pythonic]
+    # fmt: on

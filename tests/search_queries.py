@@ -35,6 +35,12 @@ ITERATOR = page("behavioral", "iterator")
 TEMPLATE_METHOD = page("behavioral", "template-method")
 VISITOR = page("behavioral", "visitor")
 MEDIATOR = page("behavioral", "mediator")
+REACTIVE = page("reactive", "observer-reactive")
+MICROSERVICES = page("cloud", "microservices")
+RETRY = page("cloud", "retry")
+CIRCUIT_BREAKER = page("cloud", "circuit-breaker")
+CACHE_ASIDE = page("cloud", "cache-aside")
+THROTTLING = page("cloud", "throttling")
 
 QUERIES: list[tuple[str, str]] = [
     # creational
@@ -127,4 +133,28 @@ QUERIES: list[tuple[str, str]] = [
     ("mediator", MEDIATOR),
     ("form widgets enable disable each other", MEDIATOR),
     ("event bus", MEDIATOR),
+    # reactive
+    ("reactive programming", REACTIVE),
+    ("observable", REACTIVE),
+    ("debounce type-ahead search", REACTIVE),
+    ("hot vs cold observable", REACTIVE),
+    # cloud
+    ("microservices", MICROSERVICES),
+    ("database per service", MICROSERVICES),
+    ("contract test between services", MICROSERVICES),
+    ("health check endpoint", MICROSERVICES),
+    ("retry", RETRY),
+    ("retry with backoff", RETRY),
+    ("exponential backoff jitter", RETRY),
+    ("transient errors", RETRY),
+    ("circuit breaker", CIRCUIT_BREAKER),
+    ("fail fast", CIRCUIT_BREAKER),
+    ("half-open state", CIRCUIT_BREAKER),
+    ("cache aside", CACHE_ASIDE),
+    ("cache invalidation after write", CACHE_ASIDE),
+    ("ttl cache", CACHE_ASIDE),
+    ("rate limit", THROTTLING),
+    ("token bucket", THROTTLING),
+    ("429 too many requests", THROTTLING),
+    ("sliding window rate limiter", THROTTLING),
 ]

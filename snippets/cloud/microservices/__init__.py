@@ -1,0 +1,77 @@
+"""Microservices: a catalogue and an orders service, each with its own SQLite file.
+
+Run the demo with `python -m snippets.cloud.microservices`; serve one service on its own
+with `uvicorn snippets.cloud.microservices.catalogue:app` (see each module).
+"""
+
+from snippets.cloud.microservices.catalogue import (
+    NewProduct,
+    OutOfStockError,
+    Product,
+    ProductNotFoundError,
+    ProductStore,
+    Reservation,
+    create_catalogue_app,
+)
+from snippets.cloud.microservices.launcher import (
+    Deployment,
+    Service,
+    ServiceError,
+    free_port,
+    running_services,
+    start_service,
+    stop_service,
+    wait_until_healthy,
+)
+from snippets.cloud.microservices.monolith import InProcessCatalogue
+from snippets.cloud.microservices.orders import (
+    Catalogue,
+    CatalogueClient,
+    CatalogueError,
+    CatalogueProduct,
+    CatalogueUnavailableError,
+    ContractBrokenError,
+    NotEnoughStockError,
+    Order,
+    OrderNotFoundError,
+    OrderRequest,
+    OrderStore,
+    UnknownProductError,
+    create_orders_app,
+    describe,
+    place_order,
+)
+
+__all__ = [
+    "Catalogue",
+    "CatalogueClient",
+    "CatalogueError",
+    "CatalogueProduct",
+    "CatalogueUnavailableError",
+    "ContractBrokenError",
+    "Deployment",
+    "InProcessCatalogue",
+    "NewProduct",
+    "NotEnoughStockError",
+    "Order",
+    "OrderNotFoundError",
+    "OrderRequest",
+    "OrderStore",
+    "OutOfStockError",
+    "Product",
+    "ProductNotFoundError",
+    "ProductStore",
+    "Reservation",
+    "Service",
+    "ServiceError",
+    "UnknownProductError",
+    "create_catalogue_app",
+    "create_orders_app",
+    "describe",
+    "free_port",
+    "place_order",
+    "running_services",
+    "start_service",
+    "stop_service",
+    "wait_until_healthy",
+]

@@ -1,0 +1,117 @@
+"""Run both services as real processes, place orders, then stop the catalogue.
+
+Run it with `python -m snippets.cloud.microservices`.
+"""
+
+# --8<-- [start:imports]
+import tempfile
+from pathlib import Path
+
+import httpx
+
+# --8<-- [end:imports]
+from snippets.cloud.microservices.catalogue import NewProduct, ProductStore
+from snippets.cloud.microservices.launcher import running_services, stop_service
+from snippets.cloud.microservices.monolith import InProcessCatalogue
+from snippets.cloud.microservices.orders import (
+    CatalogueError,
+    OrderRequest,
+    OrderStore,
+    place_order,
+)
+
+# --8<-- [start:samples]
+SAMPLE_PRODUCTS = [
+    {"sku": "KB-101", "name": "Keyboard", "price_cents": 8900, "stock": 5},
+    {"sku": "MS-204", "name": "Mouse", "price_cents": 2900, "stock": 12},
+]
+# --8<-- [end:samples]
+
+if __name__ == "__main__":
+    # fmt: off
+    # --8<-- [start:demo-workspace]
+    workspace = tempfile.TemporaryDirectory()  # each service's SQLite file goes here
+    data_dir = Path(workspace.name)
+    # --8<-- [end:demo-workspace]
+
+    # --8<-- [start:demo]
+    with running_services(data_dir) as services, httpx.Client(timeout=5.0) as http:
+        catalogue, orders = services.catalogue.url, services.orders.url
+        for url in (catalogue, orders):
+            print(http.get(f"{url}/health").json())
+            #> {'status': 'ok', 'service': 'catalogue'}
+            #> {'status': 'ok', 'service': 'orders'}
+        for product in SAMPLE_PRODUCTS:
+            print(http.post(f"{catalogue}/products", json=product).status_code)
+            #> 201
+            #> 201
+        # The orders service reserves the stock in the catalogue, then stores the order.
+        placed = http.post(f"{orders}/orders", json={"sku": "KB-101", "quantity": 2})
+        print(placed.status_code, placed.json())
+        '''
+        201
+        {
+            'id': 1,
+            'sku': 'KB-101',
+            'name': 'Keyboard',
+            'quantity': 2,
+            'unit_price_cents': 8900,
+            'total_cents': 17800,
+        }
+        '''
+        print(http.get(f"{catalogue}/products/KB-101").json()["stock"])
+        #> 3
+        # The catalogue's refusals reach the customer through the orders service.
+        for sku, quantity in [("KB-101", 9), ("XX-999", 1)]:
+            attempt = {"sku": sku, "quantity": quantity}
+            refused = http.post(f"{orders}/orders", json=attempt)
+            print(refused.status_code, refused.json()["detail"])
+            #> 409 only 3 of 'KB-101' left
+            #> 404 no product 'XX-999' in the catalogue
+        # A bad request never leaves the orders service: FastAPI validates it.
+        invalid = http.post(f"{orders}/orders", json={"sku": "KB-101", "quantity": 0})
+        print(invalid.status_code, [error["loc"] for error in invalid.json()["detail"]])
+        #> 422 [['body', 'quantity']]
+    # --8<-- [end:demo]
+
+    # --8<-- [start:demo-outage]
+    with running_services(data_dir) as services, httpx.Client(timeout=5.0) as http:
+        catalogue, orders = services.catalogue.url, services.orders.url
+        # New processes, same files: the data outlives the processes.
+        print(http.get(f"{catalogue}/products/KB-101").json()["stock"])
+        #> 3
+        stop_service(services.catalogue)  # SIGTERM to the catalogue's process id
+        print(http.get(f"{orders}/health").json())
+        #> {'status': 'ok', 'service': 'orders'}
+        print(http.get(f"{orders}/health/dependencies").json())
+        #> {'catalogue': 'unreachable'}
+        print(http.get(f"{orders}/orders/1").json()["total_cents"])
+        #> 17800
+        refused = http.post(f"{orders}/orders", json={"sku": "MS-204", "quantity": 1})
+        print(refused.status_code, refused.json()["detail"])
+        #> 503 the catalogue is unreachable
+    # --8<-- [end:demo-outage]
+
+    # --8<-- [start:demo-cleanup]
+    workspace.cleanup()
+    # --8<-- [end:demo-cleanup]
+
+    # --8<-- [start:demo-pythonic]
+    with tempfile.TemporaryDirectory() as scratch:
+        products = ProductStore(Path(scratch, "catalogue.db"))
+        products.create_schema()
+        products.add(NewProduct.model_validate(SAMPLE_PRODUCTS[0]))
+        order_book = OrderStore(Path(scratch, "orders.db"))
+        order_book.create_schema()
+        in_process = InProcessCatalogue(products)
+        keyboards = OrderRequest(sku="KB-101", quantity=2)
+        order = place_order(in_process, order_book, keyboards)
+        print(order.name, order.quantity, order.total_cents)
+        #> Keyboard 2 17800
+        try:
+            place_order(in_process, order_book, OrderRequest(sku="KB-101", quantity=9))
+        except CatalogueError as exc:
+            print(exc)
+            #> only 3 of 'KB-101' left
+    # --8<-- [end:demo-pythonic]
+    # fmt: on

@@ -1,0 +1,1 @@
+"""Reactive patterns: the observer pattern grown into streams of events."""

@@ -1,0 +1,173 @@
+"""The cache-aside page's `RedisCache` against a real `redis-server`, same contract as `TTLCache`.
+
+The page cannot call Redis (a reader's machine may have no server running), so this file
+starts one: `redis-server` on a free 127.0.0.1 port, without persistence, stopped by its pid
+at the end. Every test runs twice, once on the in-process `TTLCache` with a fake clock and
+once on `RedisCache`, where time passes for real (a fraction of a second).
+
+Without `redis-server` on the PATH the Redis half is skipped with the reason, except under
+CI (the `CI` environment variable is set), where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+
+from snippets.cloud.cache_aside import (
+    Cache,
+    CachedCatalog,
+    FakeClock,
+    Product,
+    ProductStore,
+    RedisCache,
+    TTLCache,
+)
+
+KEYBOARD = Product("KB-101", "Clavier mécanique", 8900)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def redis_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis.Redis]:
+    """A client of a `redis-server` started for this module and stopped after it."""
+    server = shutil.which("redis-server")
+    if server is None:
+        reason = "redis-server is not installed (Debian: apt-get install redis-server)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must install it in .ci/run", pytrace=False)
+        pytest.skip(reason)
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"redis-server exited with {process.returncode}", pytrace=False)
+                if time.monotonic() > deadline:
+                    pytest.fail("redis-server did not answer PING within 10 s", pytrace=False)
+                time.sleep(0.02)
+        yield client
+    finally:
+        client.close()
+        process.terminate()  # SIGTERM to this pid only
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Kit:
+    """A cache under test and the way to let time pass for it."""
+
+    cache: Cache
+    let_pass: Callable[[float], None]
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def kit(request: pytest.FixtureRequest) -> Kit:
+    if request.param == "in-process":
+        clock = FakeClock()
+        return Kit(TTLCache(clock=clock), clock.advance)
+    client: redis.Redis = request.getfixturevalue("redis_client")
+    client.flushdb()
+    return Kit(RedisCache(client), time.sleep)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ProductStore]:
+    store = ProductStore(tmp_path / "catalog.db")
+    store.save(KEYBOARD)
+    yield store
+    store.close()
+
+
+def test_a_miss_then_a_hit_then_an_invalidation(kit: Kit) -> None:
+    assert kit.cache.get("product:KB-101") is None
+    kit.cache.set("product:KB-101", KEYBOARD.to_json(), 300)
+    assert kit.cache.get("product:KB-101") == KEYBOARD.to_json()
+    kit.cache.delete("product:KB-101")
+    assert kit.cache.get("product:KB-101") is None
+    kit.cache.delete("product:KB-101")  # deleting what is not there is not an error
+
+
+def test_entries_expire_after_their_ttl(kit: Kit) -> None:
+    kit.cache.set("rate:USD", "1.0842", 0.3)
+    assert kit.cache.get("rate:USD") == "1.0842"
+    kit.let_pass(0.6)
+    assert kit.cache.get("rate:USD") is None
+
+
+def test_a_new_value_replaces_the_old_one_and_text_round_trips(kit: Kit) -> None:
+    kit.cache.set("product:KB-101", "old", 300)
+    kit.cache.set("product:KB-101", KEYBOARD.to_json(), 300)
+    assert Product.from_json(kit.cache.get("product:KB-101") or "") == KEYBOARD
+
+
+def test_a_ttl_must_be_positive(kit: Kit) -> None:
+    for ttl in (0, -1):
+        with pytest.raises(ValueError, match="ttl must be a positive number of seconds"):
+            kit.cache.set("product:KB-101", "x", ttl)
+
+
+def test_the_catalog_reads_through_and_invalidates_after_a_write(
+    kit: Kit, store: ProductStore
+) -> None:
+    catalog = CachedCatalog(store, kit.cache, ttl=300)
+    assert catalog.get("KB-101") == KEYBOARD
+    assert catalog.get("KB-101") == KEYBOARD
+    assert (catalog.stats.hits, catalog.stats.misses, store.reads) == (1, 1, 1)
+
+    cheaper = Product("KB-101", "Clavier mécanique", 7900)
+    catalog.update(cheaper)
+    assert store.get("KB-101") == cheaper
+    assert catalog.get("KB-101") == cheaper
+    assert (catalog.stats.hits, catalog.stats.misses) == (1, 2)
+
+
+def test_workers_sharing_one_cache_see_each_others_invalidations(
+    kit: Kit, store: ProductStore
+) -> None:
+    worker_a = CachedCatalog(store, kit.cache, ttl=300)
+    worker_b = CachedCatalog(store, kit.cache, ttl=300)
+    worker_a.get("KB-101")
+    assert worker_b.get("KB-101") == KEYBOARD
+    assert worker_b.stats.hits == 1  # filled by worker A
+
+    worker_a.update(Product("KB-101", "Clavier mécanique", 6900))
+    assert worker_b.get("KB-101").price_cents == 6900
+
+
+def test_redis_expires_the_key_itself_under_the_prefix(redis_client: redis.Redis) -> None:
+    redis_client.flushdb()
+    RedisCache(redis_client, prefix="shop:").set("product:KB-101", "x", 300)
+    assert redis_client.keys("*") == [b"shop:product:KB-101"]
+    assert 299_000 < redis_client.pttl("shop:product:KB-101") <= 300_000

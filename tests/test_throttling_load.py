@@ -1,0 +1,129 @@
+"""Load check of the throttling page's server: bounded bursts, exact counts of 200 and 429.
+
+Each test starts the real Starlette app under uvicorn on a free 127.0.0.1 port, fires a
+bounded burst from concurrent httpx clients, and stops the server. The limiters read a fake
+clock that does not move during a burst, so the counts are exact, not ranges, whatever the
+order in which the requests arrive.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from snippets.cloud.throttling import (
+    FakeClock,
+    Pacer,
+    PerClientLimiter,
+    SlidingWindowLog,
+    TokenBucket,
+    burst,
+    create_app,
+    http_client,
+    running,
+    tally,
+)
+
+TIME_BUDGET = 30.0  # seconds for one test, servers included; a burst takes well under 2
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Every test must stop its server and its client threads before it ends."""
+    before = set(threading.enumerate())
+    started = time.monotonic()
+    yield
+    elapsed = time.monotonic() - started
+    assert elapsed < TIME_BUDGET, f"the test took {elapsed:.1f} s"
+    left = [thread.name for thread in set(threading.enumerate()) - before]
+    assert not left, f"threads still running: {left}"
+
+
+def refused(responses: list[httpx.Response]) -> list[httpx.Response]:
+    return [response for response in responses if response.status_code == 429]
+
+
+def test_200_requests_from_4_clients_let_exactly_the_bucket_through() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: TokenBucket(50, refill_per_second=5, clock=clock))
+    with running(create_app(limiter)) as url:
+        responses = burst(url, clients=4, per_client=50, api_key="load-check")
+
+    assert len(responses) == 200
+    assert tally(responses) == {200: 50, 429: 150}
+    for response in refused(responses):
+        assert response.headers["Retry-After"] == "1"
+        assert response.json() == {"error": "too many requests", "retry_after": 1}
+    for response in responses:
+        if response.status_code == 200:
+            assert "Retry-After" not in response.headers
+            assert response.json() == {"base": "EUR", "currency": "USD", "rate": "1.0842"}
+
+
+def test_the_bucket_refills_with_time_and_never_beyond_its_capacity() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: TokenBucket(50, refill_per_second=5, clock=clock))
+    with running(create_app(limiter)) as url:
+        assert tally(burst(url, clients=4, per_client=20, api_key="k")) == {200: 50, 429: 30}
+        clock.advance(3)  # 15 tokens
+        assert tally(burst(url, clients=4, per_client=5, api_key="k")) == {200: 15, 429: 5}
+        clock.advance(3600)  # an hour: back to a full bucket, not 18,000 tokens
+        assert tally(burst(url, clients=4, per_client=25, api_key="k")) == {200: 50, 429: 50}
+
+
+def test_each_api_key_has_its_own_bucket_under_concurrent_load() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: TokenBucket(30, refill_per_second=1, clock=clock))
+    keys = ["checkout", "mobile-app", "pricing-batch"]
+    with running(create_app(limiter)) as url, ThreadPoolExecutor(len(keys)) as pool:
+        tallies = pool.map(
+            lambda key: tally(burst(url, clients=2, per_client=20, api_key=key)), keys
+        )
+        results = dict(zip(keys, tallies, strict=True))
+    assert results == {key: {200: 30, 429: 10} for key in keys}
+
+
+def test_a_sliding_window_server_allows_the_limit_per_window() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: SlidingWindowLog(40, window_seconds=60, clock=clock))
+    with running(create_app(limiter)) as url:
+        responses = burst(url, clients=4, per_client=25, api_key="k")
+        assert tally(responses) == {200: 40, 429: 60}
+        assert {response.headers["Retry-After"] for response in refused(responses)} == {"60"}
+        clock.advance(59)
+        assert tally(burst(url, clients=2, per_client=5, api_key="k")) == {429: 10}
+        clock.advance(1)
+        assert tally(burst(url, clients=4, per_client=25, api_key="k")) == {200: 40, 429: 60}
+
+
+def test_a_paced_client_never_gets_a_429() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: TokenBucket(5, refill_per_second=5, clock=clock))
+    pacer = Pacer(TokenBucket(5, refill_per_second=5, clock=clock), sleep=clock.sleep)
+    with running(create_app(limiter)) as url, http_client(url, "paced") as client:
+        statuses = []
+        for _ in range(40):
+            pacer.wait()
+            statuses.append(client.get("/rates/EUR").status_code)
+    assert statuses == [200] * 40
+    assert len(clock.sleeps) == 35
+    assert sum(clock.sleeps) == pytest.approx(7.0)
+
+
+def test_unknown_routes_and_currencies_are_still_counted() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(lambda: TokenBucket(2, refill_per_second=1, clock=clock))
+    with running(create_app(limiter)) as url, http_client(url, "k") as client:
+        assert client.get("/rates/XXX").status_code == 404
+        assert client.get("/nowhere").status_code == 404
+        assert client.get("/rates/USD").status_code == 429
+
+
+def test_a_burst_needs_clients_and_requests() -> None:
+    with pytest.raises(ValueError, match="at least one client"):
+        burst("http://127.0.0.1:9", clients=0, per_client=10, api_key="k")

@@ -1,11 +1,12 @@
 # Everything a contributor runs. The first target that needs Python creates .venv by itself
 # and installs the pinned dependencies from requirements.lock.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
+PYTHON_VERSIONS := 3.11 3.12 3.13
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test lint pytest update-examples diagrams bench lock clean
+.PHONY: serve build test test-all lint pytest update-examples diagrams bench lock clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,17 @@ build: $(BIN)/.installed  ## write the static site to site/ (no network needed)
 	$(BIN)/mkdocs build --strict
 
 test: lint pytest  ## the whole suite
+
+# The whole suite once per Python version, each in its own .venv-X.Y. Finds the interpreters
+# under pyenv, or as pythonX.Y on the PATH.
+test-all:
+	@for version in $(PYTHON_VERSIONS); do \
+	    python=$$(ls -d $$(pyenv root 2>/dev/null)/versions/$$version.*/bin/python$$version 2>/dev/null | tail -n 1); \
+	    [ -n "$$python" ] || python=$$(command -v python$$version); \
+	    [ -n "$$python" ] || { echo "Python $$version not found"; exit 1; }; \
+	    echo "=== Python $$version: $$python"; \
+	    $(MAKE) --no-print-directory test PYTHON=$$python VENV=.venv-$$version || exit 1; \
+	done
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check snippets tests scripts
@@ -51,7 +63,7 @@ lock:  ## re-resolve requirements.lock from the pins in pyproject.toml
 	rm -rf .lock-venv
 
 clean:
-	rm -rf site $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf site .venv .venv-3.* .mypy_cache .ruff_cache .pytest_cache
 
 bench/node_modules/.installed: bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund --ignore-scripts

@@ -5,6 +5,9 @@
   build while any module under `snippets/` has an unpaired or repeated section marker.
 * Material's search dialog has no accessible name; `on_post_page` gives it one in the HTML,
   so no script is needed for it.
+* Downloads: `on_files` publishes every example under `examples/` and all of them as one
+  zip (byte-identical from build to build), and `on_page_markdown` tells each pattern page's
+  reader, under "Run it", how to download and run its example.
 * Search: the "Related patterns" and "API reference" sections of every pattern page name
   other patterns and list every identifier, which drowns the page a reader looks for, and
   code blocks are most of the text but rarely what a reader types. `on_page_content` leaves
@@ -14,11 +17,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION_RE = re.compile(r"-{1,}8<-{1,}\s+\[(?P<kind>start|end):(?P<name>[\w-]+)\]")
@@ -100,3 +106,68 @@ def on_post_template(output_content: str, template_name: str, config: Any) -> st
     if template_name.endswith(".html") and SEARCH_DIALOG in output_content:
         return name_search_dialog(output_content, template_name)
     return output_content
+
+
+FAMILIES = ("creational", "structural", "behavioral", "reactive", "cloud")
+ZIP_NAME = "examples/snippets.zip"
+
+
+def example_files() -> list[Path]:
+    return sorted(
+        path
+        for path in (ROOT / "snippets").rglob("*")
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix in {".py", ".csv", ".toml"}
+    )
+
+
+def examples_zip() -> bytes:
+    """All examples and the pinned requirements, with fixed dates: the same bytes every build."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        entries = [(p, p.relative_to(ROOT).as_posix()) for p in example_files()]
+        entries.append((ROOT / "requirements.lock", "requirements.txt"))
+        for path, name in entries:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def on_files(files: Files, config: Any) -> Files:
+    for path in example_files():
+        uri = "examples/" + path.relative_to(ROOT).as_posix()
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    files.append(File.generated(config, ZIP_NAME, content=examples_zip()))
+    return files
+
+
+def standalone(source: str) -> bool:
+    """Whether a module runs as a single downloaded file (no imports of the package)."""
+    return "snippets" not in re.sub(r'""".*?"""', "", source, flags=re.S)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    family, _, name = page.file.src_uri.partition("/")
+    if family not in FAMILIES or "### Run it\n" not in markdown:
+        return markdown
+    module = name.removesuffix(".md").replace("-", "_")
+    single = ROOT / "snippets" / family / f"{module}.py"
+    command = f"python -m snippets run {name.removesuffix('.md')}"
+    zip_link = f"[all examples as one zip](../{ZIP_NAME})"
+    if single.exists() and standalone(single.read_text(encoding="utf-8")):
+        note = (
+            f"Download [`{module}.py`](../examples/snippets/{family}/{module}.py) and run it "
+            f"with `python {module}.py`, or download {zip_link}, unzip it, install "
+            f"`requirements.txt` and run `{command}`."
+        )
+    else:
+        note = (
+            f"This example needs files beside it: download {zip_link}, unzip it, install "
+            f"`requirements.txt` and run `{command}`."
+        )
+    return markdown.replace(
+        "### Run it\n", f'### Run it\n\n!!! tip "Run it on your machine"\n\n    {note}\n', 1
+    )

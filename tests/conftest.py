@@ -101,3 +101,9 @@ def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
     yield context
     context.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an asyncio loop running in the
+    main thread while its browser is open, and examples that call `asyncio.run` fail under it."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))

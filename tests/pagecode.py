@@ -75,6 +75,20 @@ class Fence:
     lines: list[str]  # body lines with the fence's indentation removed
     start_index: int  # offset of the first body line in the page
     end_index: int  # offset of the closing fence line in the page
+    path: Path
+
+    def example(self, source: str) -> CodeExample:
+        """`source` as a pytest-examples example that stands in this fence's body."""
+        return CodeExample(
+            source=source,
+            path=self.path,
+            start_line=self.start_line,
+            end_line=self.start_line + len(self.lines) + 1,
+            start_index=self.start_index,
+            end_index=self.end_index,
+            prefix=self.info,
+            indent=self.indent,
+        )
 
 
 def fence_language(info: str) -> str:
@@ -119,6 +133,7 @@ def find_fences(path: Path) -> list[Fence]:
                 lines=body,
                 start_index=offsets[i + 1],
                 end_index=offsets[end],
+                path=path,
             )
         )
         i = end + 1
@@ -132,7 +147,9 @@ def snippet_preprocessor() -> Any:
     from mkdocs.config import load_config
 
     config = load_config(str(ROOT / "mkdocs.yml"))
-    options = config["mdx_configs"]["pymdownx.snippets"]
+    # auto_append adds the glossary's abbreviations at the end of every page, never inside a
+    # code block, so it plays no part in what one include renders.
+    options = {**config["mdx_configs"]["pymdownx.snippets"], "auto_append": []}
     md = markdown.Markdown(
         extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
     )
@@ -198,17 +215,7 @@ def fence_examples(path: Path, fence: Fence) -> list[tuple[CodeExample, bool]]:
     where = f"{relative(path)}:{fence.start_line}"
     includes = [line for line in fence.lines if INCLUDE_RE.match(line)]
     if not includes:
-        example = CodeExample(
-            source="\n".join(fence.lines) + "\n",
-            path=path,
-            start_line=fence.start_line,
-            end_line=fence.start_line + len(fence.lines) + 1,
-            start_index=fence.start_index,
-            end_index=fence.end_index,
-            prefix=fence.info,
-            indent=fence.indent,
-        )
-        return [(example, True)]
+        return [(fence.example("\n".join(fence.lines) + "\n"), True)]
     if any(line.strip() and not INCLUDE_RE.match(line) for line in fence.lines):
         raise PageError(
             f"{where}: a block holds either includes or code written on the page, not both"
@@ -267,6 +274,15 @@ def run_example(
             f"{relative(example.path)}:{line}: the code shown here raised {type(exc).__name__}"
         )
         raise
+    interleaved = interleaved_print_lines(insert_print)
+    if interleaved:
+        first, second = sorted(interleaved)
+        raise PageError(
+            f"{relative(example.path)}:{example.start_line + first}: prints from lines "
+            f"{example.start_line + first} and {example.start_line + second} take turns (a loop "
+            "with several prints), which `#>` comments cannot show in order; build the lines "
+            "and print them once, or print one line per pass"
+        )
     new_code = insert_print.updated_print_statements(example)
     if new_code is None:
         return
@@ -285,6 +301,21 @@ def run_example(
         "the output shown differs from what the code prints "
         f"(run `make update-examples` if the change is intended)\n{diff}",
     )
+
+
+def interleaved_print_lines(insert_print: InsertPrintStatements) -> tuple[int, int] | None:
+    """Two lines whose prints alternate. pytest-examples groups `#>` output under each print
+    line, so for alternating prints it silently keeps only part of the output."""
+    done: set[int] = set()
+    previous: int | None = None
+    for statement in insert_print.print_statements():
+        line = statement.line_no
+        if line != previous:
+            if line in done and previous is not None:
+                return previous, line
+            done.add(line)
+            previous = line
+    return None
 
 
 def run_commands(path: Path, fence: Fence, eval_example: EvalExample, *, update: bool) -> None:
@@ -336,19 +367,7 @@ def run_commands(path: Path, fence: Fence, eval_example: EvalExample, *, update:
             )
         new_lines += [f"$ {command}", *actual]
     if update and new_lines != _trim_blank_tail(fence.lines):
-        source = "\n".join(new_lines) + "\n"
-        eval_example.to_update.append(
-            CodeExample(
-                source=source,
-                path=path,
-                start_line=fence.start_line,
-                end_line=fence.start_line + len(fence.lines) + 1,
-                start_index=fence.start_index,
-                end_index=fence.end_index,
-                prefix=fence.info,
-                indent=fence.indent,
-            )
-        )
+        eval_example.to_update.append(fence.example("\n".join(new_lines) + "\n"))
 
 
 def _trim_blank_tail(lines: list[str]) -> list[str]:
@@ -413,7 +432,12 @@ def pages() -> list[Path]:
 
 
 def modules() -> list[Path]:
-    return sorted(p for p in SNIPPETS.rglob("*.py") if p.name != "__init__.py")
+    """Every example module (the command line `snippets/__main__.py` is not an example)."""
+    return sorted(
+        p
+        for p in SNIPPETS.rglob("*.py")
+        if p.name != "__init__.py" and p != SNIPPETS / "__main__.py"
+    )
 
 
 def module_name(path: Path) -> str:

@@ -42,7 +42,16 @@ CIRCUIT_BREAKER = page("cloud", "circuit-breaker")
 CACHE_ASIDE = page("cloud", "cache-aside")
 THROTTLING = page("cloud", "throttling")
 
+CHOOSE = "/choose/"
+CHEAT_SHEET = "/cheat-sheet/"
+
 QUERIES: list[tuple[str, str]] = [
+    # finding one's way
+    ("which pattern to use", CHOOSE),
+    ("choose a design pattern", CHOOSE),
+    ("relationship map", CHOOSE),
+    ("cheat sheet", CHEAT_SHEET),
+    ("quick reference", CHEAT_SHEET),
     # creational
     ("factory method", FACTORY_METHOD),
     ("virtual constructor", FACTORY_METHOD),
@@ -52,7 +61,8 @@ QUERIES: list[tuple[str, str]] = [
     ("abstract factory", ABSTRACT_FACTORY),
     ("kit", ABSTRACT_FACTORY),
     ("families of related objects", ABSTRACT_FACTORY),
-    ("render report as html or markdown", ABSTRACT_FACTORY),
+    ("html or markdown report", ABSTRACT_FACTORY),
+    ("widget factory", ABSTRACT_FACTORY),
     ("builder", BUILDER),
     ("fluent interface", BUILDER),
     ("step by step object construction", BUILDER),
@@ -82,7 +92,7 @@ QUERIES: list[tuple[str, str]] = [
     ("separate abstraction from implementation", BRIDGE),
     ("facade", FACADE),
     ("simplify complex subsystem", FACADE),
-    ("one entry point for several classes", FACADE),
+    ("single entry point", FACADE),
     ("flyweight", FLYWEIGHT),
     ("save memory many objects", FLYWEIGHT),
     ("intrinsic extrinsic state", FLYWEIGHT),
@@ -91,7 +101,8 @@ QUERIES: list[tuple[str, str]] = [
     ("model view controller", MVC),
     ("separate presentation from business logic", MVC),
     ("proxy", PROXY),
-    ("lazy loading", PROXY),
+    ("lazy loading", CACHE_ASIDE),
+    ("virtual proxy", PROXY),
     ("access control by role", PROXY),
     ("remote proxy", PROXY),
     ("composite", COMPOSITE),

@@ -146,3 +146,10 @@ def test_update_examples_rewrites_stale_outputs(tmp_path: Path) -> None:
     )
     after = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert after.returncode == 0, after.stdout
+
+
+def test_prints_that_take_turns_are_refused_not_half_checked(eval_example: EvalExample) -> None:
+    with pytest.raises(
+        PageError, match=r"interleaved_prints\.md:5: prints from lines 5 and 6 take turns"
+    ):
+        check_page(FIXTURES / "interleaved_prints.md", eval_example)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
-from tests.pagecode import module_name, modules
+from scripts.diagrams import sources, stale
+from tests.pagecode import DOCS, ROOT, find_fences, module_name, modules
 from tests.patterns import pattern_pages
 
 
@@ -36,6 +41,8 @@ def test_every_module_has_an_api_reference(built_site: Path) -> None:
     built = "\n".join(page.read_text(encoding="utf-8") for page in html_pages(built_site))
     for path in modules():
         name = module_name(path)
+        if name.endswith(".__main__"):
+            continue  # a package's demo script: it defines nothing to reference
         assert f'id="{name}.' in built, f"no API reference rendered for {name}"
 
 
@@ -46,3 +53,133 @@ def test_no_page_loads_scripts_or_fonts_from_elsewhere(built_site: Path) -> None
         foreign = [tag for tag in foreign if 'rel="canonical"' not in tag]
         assert not foreign, f"{page.relative_to(built_site)} loads from another origin: {foreign}"
         assert "mermaid" not in html, f"{page.relative_to(built_site)} mentions mermaid"
+
+
+def test_a_second_build_is_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(again)],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    dated = {"sitemap.xml", "sitemap.xml.gz"}  # carry the build date by design
+    first = {p.relative_to(built_site) for p in built_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again) for p in again.rglob("*") if p.is_file()}
+    assert first == second
+    differ = [
+        str(p)
+        for p in sorted(first)
+        if p.name not in dated and (built_site / p).read_bytes() != (again / p).read_bytes()
+    ]
+    assert differ == []
+
+
+def console_output(markdown: Path, command: str) -> list[str]:
+    for fence in find_fences(markdown):
+        if fence.language == "console" and f"$ {command}" in fence.lines:
+            start = fence.lines.index(f"$ {command}") + 1
+            end = next(
+                (n for n in range(start, len(fence.lines)) if fence.lines[n].startswith("$ ")), None
+            )
+            lines = fence.lines[start:end]
+            while lines and not lines[-1].strip():
+                lines.pop()
+            return lines
+    raise AssertionError(f"{markdown}: no console block runs `{command}`")
+
+
+def test_downloaded_single_file_examples_run_on_their_own(built_site: Path, tmp_path: Path) -> None:
+    checked = 0
+    for pattern in pattern_pages():
+        page = (
+            built_site / pattern.page.relative_to(DOCS).with_suffix("") / "index.html"
+        ).read_text()
+        match = re.search(r'href="([^"]*examples/snippets/[^"]+\.py)"', page)
+        if match is None:
+            assert "needs files beside it" in page, f"{pattern}: no download link"
+            continue
+        download = (
+            built_site / pattern.page.relative_to(DOCS).with_suffix("") / match.group(1)
+        ).resolve()
+        copy = tmp_path / download.name
+        copy.write_bytes(download.read_bytes())
+        done = subprocess.run(
+            [sys.executable, copy.name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"{download.name} fails on its own:\n{done.stderr}"
+        expected = console_output(pattern.page, f"python -m {pattern.module_name}")
+        assert done.stdout.rstrip("\n").split("\n") == expected, f"{download.name} prints otherwise"
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_examples_zip_runs_after_unzipping(built_site: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(built_site / "examples" / "snippets.zip") as archive:
+        archive.extractall(tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == (ROOT / "requirements.lock").read_text()
+    done = subprocess.run(
+        [sys.executable, "-m", "snippets", "run", "observer-reactive"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = console_output(
+        DOCS / "reactive" / "observer-reactive.md", "python -m snippets.reactive.observer_reactive"
+    )
+    assert done.stdout.rstrip("\n").split("\n") == expected
+
+
+def test_every_page_has_a_description_and_is_in_the_sitemap(built_site: Path) -> None:
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    for markdown in sorted(DOCS.rglob("*.md")):
+        front = re.match(r"---\n(.*?)\n---\n", markdown.read_text(encoding="utf-8"), flags=re.S)
+        assert front and "\ndescription:" in "\n" + front.group(1), f"{markdown}: no description"
+        path = markdown.relative_to(DOCS).with_suffix("").as_posix()
+        url = "" if path == "index" else f"{path}/"
+        assert f"<loc>https://python-patterns.example.org/{url}</loc>" in sitemap, (
+            f"{url} not in sitemap"
+        )
+
+
+def test_pattern_pages_are_tagged_with_their_family_and_the_tags_page_lists_them(
+    built_site: Path,
+) -> None:
+    families = {"creational": "Creational", "structural": "Structural", "behavioral": "Behavioural"}
+    families |= {"reactive": "Reactive", "cloud": "Cloud"}
+    tags_page = (built_site / "tags" / "index.html").read_text(encoding="utf-8")
+    for pattern in pattern_pages():
+        front = pattern.text.split("\n---\n", 1)[0]
+        tags = re.findall(r"^  - (.+)$", front.split("tags:\n", 1)[1], flags=re.M)
+        assert tags[0] == families[pattern.family] and len(tags) >= 2, (
+            f"{pattern}: family and theme"
+        )
+        assert (
+            f'href="../{pattern.page.relative_to(DOCS).with_suffix("").as_posix()}/"' in tags_page
+        )
+
+
+def test_glossary_terms_become_tooltips(built_site: Path) -> None:
+    page = (built_site / "cloud" / "cache-aside" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="Time to live: how long a cached entry stays valid">TTL</abbr>' in page
+
+
+def test_edit_links_and_a_useful_404_page(built_site: Path) -> None:
+    page = (built_site / "creational" / "builder" / "index.html").read_text(encoding="utf-8")
+    assert "/edit/main/docs/creational/builder.md" in page
+    not_found = (built_site / "404.html").read_text(encoding="utf-8")
+    for link in ['href="/choose/"', 'href="/cheat-sheet/"', 'href="/tags/"', 'href="/index.html"']:
+        assert link in not_found
+
+
+def test_every_diagram_is_fresh() -> None:
+    old = [str(svg.relative_to(ROOT)) for source in sources() for svg in stale(source)]
+    assert old == [], "run `make diagrams`"

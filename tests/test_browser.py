@@ -177,3 +177,40 @@ def test_copied_code_is_the_code_shown_and_runs(
     for line in expected:
         assert line in printed[position:], f"{path}: the copied code does not print {line!r}"
         position = printed.index(line, position) + 1
+
+
+SCHEMES = {"light": "default", "dark": "slate"}  # system preference -> Material's scheme
+
+
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_colour_scheme_follows_the_system_until_the_reader_switches(
+    browser: object, site_url: str, system: str
+) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(color_scheme=system)  # type: ignore[arg-type]
+    # The scheme the body has when the article is parsed: a later switch paints the page twice.
+    context.add_init_script(
+        """new MutationObserver((records, observer) => {
+          if (!document.querySelector("article")) return;
+          window.schemeAtArticle = document.body.getAttribute("data-md-color-scheme");
+          observer.disconnect();
+        }).observe(document, {childList: true, subtree: true});"""
+    )
+    try:
+        page = context.new_page()
+        page.goto(site_url + "/creational/builder/", wait_until="networkidle")
+        own, other = SCHEMES[system], SCHEMES["dark" if system == "light" else "light"]
+        assert page.evaluate("window.schemeAtArticle") == own
+        assert page.locator("body").get_attribute("data-md-color-scheme") == own
+        switch = page.locator("[data-md-palette]:visible")
+        assert switch.count() == 1
+        switch.click()
+        assert page.locator("body").get_attribute("data-md-color-scheme") == other
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert focused == page.locator("[data-md-palette]:visible").get_attribute("aria-label")
+        page.goto(site_url + "/structural/adapter/", wait_until="networkidle")
+        assert page.evaluate("window.schemeAtArticle") == other, "the choice is not kept"
+    finally:
+        context.close()

@@ -37,6 +37,22 @@ def test_every_code_block_names_its_language(built_site: Path) -> None:
             )
 
 
+def test_every_code_block_has_a_copy_button_for_its_own_code(built_site: Path) -> None:
+    """The build hook writes the buttons (no `content.code.copy`); API signatures get none."""
+    blocks = 0
+    for page in html_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        starts = re.findall(r'<div class="language-[\w-]+ (?:doc-signature )?highlight"', html)
+        signatures = html.count("doc-signature highlight")
+        targets = re.findall(r'data-clipboard-target="#(__copy_\d+)"', html)
+        codes = re.findall(r'<code id="(__copy_\d+)">', html)
+        where = page.relative_to(built_site)
+        assert len(targets) == len(starts) - signatures, f"{where}: a code block has no button"
+        assert targets == codes and len(set(codes)) == len(codes), f"{where}: buttons mismatch"
+        blocks += len(codes)
+    assert blocks > 500
+
+
 def test_every_module_has_an_api_reference(built_site: Path) -> None:
     built = "\n".join(page.read_text(encoding="utf-8") for page in html_pages(built_site))
     for path in modules():

@@ -49,7 +49,7 @@ update-examples: $(BIN)/.installed
 	$(BIN)/pytest tests/test_examples.py -k pages --update-examples
 
 bench: $(BIN)/.installed bench/node_modules/.installed  ## Lighthouse budget on every page (needs chromium, node)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m scripts.bench
 
 diagrams: $(BIN)/.installed  ## render docs/**/*.dot to light and dark SVGs (needs graphviz)
 	$(BIN)/python scripts/diagrams.py

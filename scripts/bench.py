@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -22,14 +21,22 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts.gzip_server import served
+
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / "lighthouse" / "cli" / "index.js"
 RESULTS = ROOT / "bench" / "results.md"
-CHROMIUM_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --disable-sync --no-first-run --disable-quic "
-    "--disable-dev-shm-usage"
-)
+CHROMIUM_ARGS = [  # Debian's Chromium, headless, as root, with no traffic of its own
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 BUDGET = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 MAX_KB = 150
@@ -79,7 +86,7 @@ def lighthouse(url: str, output: Path) -> PageResult:
             "node", str(LIGHTHOUSE), url,
             "--output=json", f"--output-path={output}", "--quiet",
             f"--only-categories={','.join(CATEGORIES)}",
-            f"--chrome-flags={CHROMIUM_FLAGS}",
+            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
         ],
         check=True,
         env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
@@ -112,22 +119,8 @@ def main() -> int:
     ]
     test_seconds = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env=env)
     site = ROOT / "site"
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "gzip_server.py"), str(site)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        with tempfile.TemporaryDirectory() as scratch:
-            results = [
-                median_of_runs(f"http://127.0.0.1:{port}{path}", Path(scratch))
-                for path in page_paths(site)
-            ]
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    with served(site) as url, tempfile.TemporaryDirectory() as scratch:
+        results = [median_of_runs(url + path, Path(scratch)) for path in page_paths(site)]
 
     weights = [r.kilobytes for r in results]
     summary = [

@@ -1,13 +1,20 @@
 """Serve a static site on a free port of 127.0.0.1, gzipping text as real hosts do.
 
 python scripts/gzip_server.py SITE_DIR   # prints the port, then serves until killed
+
+`served(site)` runs it in a child process for the tests and the benchmark.
 """
 
 from __future__ import annotations
 
 import gzip
 import mimetypes
+import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -47,6 +54,20 @@ def main(site: str) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(Path(site).resolve()))
     print(server.server_address[1], flush=True)
     server.serve_forever()
+
+
+@contextmanager
+def served(site: Path) -> Iterator[str]:
+    """Serve `site` from a child process; yield its base URL; stop it by its process id."""
+    server = subprocess.Popen(
+        [sys.executable, __file__, str(site)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        yield f"http://127.0.0.1:{int(server.stdout.readline())}"
+    finally:
+        os.kill(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

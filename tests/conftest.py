@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from scripts.bench import CHROMIUM_ARGS
+from scripts.gzip_server import served
 from tests.pagecode import COUNTER, ROOT
 
 if TYPE_CHECKING:
@@ -45,38 +45,13 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    """The built site served by a real HTTP server on a free port of 127.0.0.1."""
-    server = subprocess.Popen(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
-        cwd=built_site,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        banner = server.stdout.readline()  # "Serving HTTP on 127.0.0.1 port 41234 (...) ..."
-        match = re.search(r"port (\d+)", banner)
-        assert match, f"http.server did not start: {banner!r}"
-        yield f"http://127.0.0.1:{match.group(1)}"
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    """The built site served gzipped, as `make bench` serves it, on a free port of 127.0.0.1."""
+    with served(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

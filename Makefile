@@ -38,8 +38,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format --check snippets tests scripts
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist); a plain `pytest` runs in one process, as
+# `update-examples` must, since parallel workers would rewrite the same files.
 pytest: $(BIN)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Rewrites stale `#>` comments and output blocks on purpose. One pass per kind of file,
 # because pytest-examples cannot rewrite one file from two tests in the same run.

@@ -117,7 +117,9 @@ def main() -> int:
         timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"], env=env)
         for _ in range(BUILDS)
     ]
-    test_seconds = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env=env)
+    test_seconds = timed(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto"], env=env
+    )
     site = ROOT / "site"
     with served(site) as url, tempfile.TemporaryDirectory() as scratch:
         results = [median_of_runs(url + path, Path(scratch)) for path in page_paths(site)]
@@ -130,7 +132,7 @@ def main() -> int:
         f"- First-visit weight: median {statistics.median(weights):.1f} KB, "
         f"largest {max(weights):.1f} KB (budget {MAX_KB} KB)",
         f"- `mkdocs build`: median {statistics.median(builds):.2f} s of {BUILDS} builds",
-        f"- Test suite (`pytest`, one run): {test_seconds:.0f} s",
+        f"- Test suite (`pytest -n auto`, as `make test` runs it, one run): {test_seconds:.0f} s",
     ]
     report = "\n".join(summary) + "\n\n" + table(results) + "\n"
     print(report)

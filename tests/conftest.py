@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -27,20 +28,49 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its counts to the controller, which reports the sum."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["python_blocks"], output["commands"] = COUNTER.python_blocks, COUNTER.commands
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    COUNTER.python_blocks += output.get("python_blocks", 0)
+    COUNTER.commands += output.get("commands", 0)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built once per run with `mkdocs build --strict`, as `make build` does."""
-    site = tmp_path_factory.mktemp("site")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    if done.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{done.stderr}", pytrace=False)
+    """The site built once per run with `mkdocs build --strict`, as `make build` does.
+
+    Under pytest-xdist every worker asks for it: the first builds it in the run's shared
+    temporary folder while holding a lock, the others wait and reuse it (or its error)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder all workers of this run have in common
+    site, failed = shared / "built-site", shared / "built-site.failed"
+    with (shared / "built-site.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not site.exists() and not failed.exists():
+            building = shared / "built-site.partial"
+            done = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(building)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            )
+            if done.returncode == 0:
+                building.rename(site)
+            else:
+                failed.write_text(done.stderr, encoding="utf-8")
+    if failed.exists():
+        errors = failed.read_text(encoding="utf-8")
+        pytest.fail(f"mkdocs build --strict failed:\n{errors}", pytrace=False)
     return site
 
 

@@ -26,7 +26,7 @@ def check_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    check_table(header, rows)
+    """Format checked rows as a Markdown table, escaping the `|` in cells."""
 
     def line(cells: Sequence[object]) -> str:
         return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
@@ -35,7 +35,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> s
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    check_table(header, rows)
+    """Format checked rows as an HTML table, escaping every cell."""
 
     def line(tag: str, cells: Sequence[object]) -> str:
         return (
@@ -217,14 +217,16 @@ class Dialect:
     """A family of plain functions: an abstract factory without a class hierarchy."""
 
     heading: Callable[[str], str]
-    table: Callable[[Sequence[str], Sequence[Sequence[object]]], str]
+    format_table: Callable[[Sequence[str], Sequence[Sequence[object]]], str]
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+        check_table(header, rows)  # once, for every dialect
+        return self.format_table(header, rows)
 
 
 DIALECTS = {
-    "markdown": Dialect(heading=lambda text: f"## {text}", table=markdown_table),
-    "html": Dialect(
-        heading=lambda text: f"<h2>{html.escape(text)}</h2>", table=html_table
-    ),
+    "markdown": Dialect(lambda text: f"## {text}", markdown_table),
+    "html": Dialect(lambda text: f"<h2>{html.escape(text)}</h2>", html_table),
 }
 
 
@@ -311,5 +313,10 @@ if __name__ == "__main__":
     except ValueError as exc:
         print(exc)
         #> unknown dialect 'pdf'; choose one of ['html', 'markdown']
+    try:
+        dialect("html").table(["Region"], [["Iberia", 0]])
+    except ValueError as exc:
+        print(exc)
+        #> row 1 has 2 cells, the header has 1
     # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -92,7 +92,7 @@ class ConnectionPool:
             return self._lend(connection)
 
     def release(self, connection: Connection) -> None:
-        """Take a connection back, roll back what its borrower left open, keep it."""
+        """Take a connection back, roll back what it has open, keep it if usable."""
         with self._changed:
             if connection not in self._in_use:
                 raise ValueError(
@@ -110,7 +110,7 @@ class ConnectionPool:
 
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Connection]:
-        """Lend a connection for a `with` block and take it back afterwards, always."""
+        """Lend a connection to a `with` block; take it back even if it raises."""
         borrowed = self.acquire(timeout)
         try:
             yield borrowed
@@ -187,7 +187,7 @@ def connect_to(path: Path) -> Callable[[], Connection]:
 
 def create_schema(pool: ConnectionPool) -> None:
     with pool.connection() as connection:
-        connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for writers
+        connection.execute("PRAGMA journal_mode=WAL")  # readers, writer do not block
         connection.execute(
             "CREATE TABLE IF NOT EXISTS orders ("
             " id TEXT PRIMARY KEY, total_cents INTEGER NOT NULL)"
@@ -195,7 +195,7 @@ def create_schema(pool: ConnectionPool) -> None:
 
 
 def store_order(pool: ConnectionPool, order_id: str, total_cents: int) -> None:
-    """Insert one order in its own transaction (`with connection` commits it)."""
+    """Insert one order and commit it (`with connection` commits, or rolls back)."""
     with pool.connection() as connection, connection:
         connection.execute("INSERT INTO orders VALUES (?, ?)", (order_id, total_cents))
 
@@ -211,19 +211,29 @@ def count_orders(pool: ConnectionPool) -> int:
 
 # --8<-- [start:pythonic]
 @contextmanager
-def borrow(idle: queue.Queue[Connection], timeout: float) -> Iterator[Connection]:
-    """Lend a connection from a queue that holds the idle ones; put it back after."""
+def borrow(
+    free: queue.Queue[Connection | None],
+    connect: Callable[[], Connection],
+    timeout: float,
+) -> Iterator[Connection]:
+    """Lend a connection from a queue of free slots (`None`: not opened yet).
+
+    The slot goes back whatever the borrower did; a connection that cannot be
+    reset goes back as `None`, so the next borrower opens a new one.
+    """
     try:
-        connection = idle.get(timeout=timeout)
+        slot = free.get(timeout=timeout)
     except queue.Empty:
-        raise PoolExhaustedError(
-            f"no connection came back within {timeout} s"
-        ) from None
+        message = f"no connection came back within {timeout} s"
+        raise PoolExhaustedError(message) from None
     try:
-        yield connection
+        slot = connect() if slot is None else slot
+        yield slot
     finally:
-        connection.rollback()  # a no-op when no transaction is open
-        idle.put(connection)
+        if slot is not None and not _reset(slot):  # for example closed by its borrower
+            slot.close()
+            slot = None
+        free.put(slot)
 
 
 # --8<-- [end:pythonic]
@@ -238,6 +248,11 @@ if __name__ == "__main__":
     store_order(pool, "A-001", total_cents=4999)
     print(count_orders(pool), pool.stats())
     #> 1 PoolStats(size=3, created=1, idle=1, in_use=0, peak_in_use=1)
+    with pool.connection() as connection, connection:  # as in store_order
+        began = connection.in_transaction  # False: `with connection` began nothing
+        connection.execute("UPDATE orders SET total_cents = 5999 WHERE id = 'A-001'")
+        print("in a transaction:", began, "then", connection.in_transaction)
+        #> in a transaction: False then True
     # --8<-- [end:demo-setup]
 
     # --8<-- [start:demo-reset]
@@ -326,20 +341,32 @@ if __name__ == "__main__":
     # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]
-    idle: queue.LifoQueue[Connection] = queue.LifoQueue()
+    def in_memory() -> Connection:
+        return sqlite3.connect(":memory:", check_same_thread=False)
+
+
+    free: queue.LifoQueue[Connection | None] = queue.LifoQueue()
     for _ in range(2):
-        idle.put(sqlite3.connect(":memory:", check_same_thread=False))
-    with borrow(idle, timeout=0.05) as first, borrow(idle, timeout=0.05):
+        free.put(None)  # two slots; a connection is opened on first use
+    with borrow(free, in_memory, 0.05) as first, borrow(free, in_memory, 0.05):
         try:
-            with borrow(idle, timeout=0.05):
+            with borrow(free, in_memory, 0.05):
                 pass
         except PoolExhaustedError as exc:
             print(exc)
             #> no connection came back within 0.05 s
-    with borrow(idle, timeout=0.05) as again:
-        print("reused:", again is first, "idle:", idle.qsize())
-        #> reused: True idle: 1
-    while not idle.empty():
-        idle.get().close()
+    with borrow(free, in_memory, 0.05) as again:
+        print("reused:", again is first, "free:", free.qsize())
+        #> reused: True free: 1
+    try:
+        with borrow(free, in_memory, 0.05) as connection:
+            connection.close()  # the borrower closes it, then fails
+            raise ValueError("payment declined for order D-001")
+    except ValueError as exc:
+        print(exc, "| free:", free.qsize())
+        #> payment declined for order D-001 | free: 2
+    while not free.empty():
+        if (slot := free.get()) is not None:
+            slot.close()
     # --8<-- [end:demo-pythonic]
     # fmt: on

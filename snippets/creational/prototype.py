@@ -90,24 +90,23 @@ class Invoice:
         return self.number
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        """Copy what a draft may change; share the numbering of the series."""
-        clone = copy.copy(self)  # a new Invoice whose fields are the same objects
-        memo[id(self)] = clone
-        clone.lines = copy.deepcopy(self.lines, memo)
-        clone.notes = copy.deepcopy(self.notes, memo)
-        return clone
+        """`copy.deepcopy(invoice)`: a clone that keeps the number."""
+        return self.clone(number=self.number)
 
     def clone(self, **changes: Any) -> Self:
-        """A new draft: a deep copy without a number, with `changes` applied.
+        """A new draft without a number, with `changes` applied: one new invoice.
 
-        The changes go through `__init__`, so they are checked like a new invoice.
+        It gets its own lists of lines and notes; the lines themselves are frozen,
+        so they are shared, and so is the numbering of the series. The changes go
+        through `__init__`, so they are checked like a new invoice.
         """
         unknown = sorted(changes.keys() - {f.name for f in dataclasses.fields(self)})
         if unknown:
             raise ValueError(f"an invoice has no field {', '.join(map(repr, unknown))}")
-        return dataclasses.replace(copy.deepcopy(self), **{"number": None, **changes})
+        own: dict[str, Any] = {"lines": list(self.lines), "notes": list(self.notes)}
+        return dataclasses.replace(self, **(own | {"number": None} | changes))
 
-    __replace__ = clone  # Python 3.13: copy.replace(invoice, ...) clones deeply too
+    __replace__ = clone  # Python 3.13: copy.replace(invoice, ...) clones too
 
 
 # --8<-- [end:prototype]
@@ -235,8 +234,10 @@ if __name__ == "__main__":
 
     # --8<-- [start:demo-shared]
     other = registry.create("eu-business", customer="Lisbon Freight Lda")
-    print(other.lines is invoice.lines, other.numbering is invoice.numbering)
+    print(other.lines is invoice.lines, other.lines[0] is invoice.lines[0])
     #> False True
+    print(other.numbering is invoice.numbering)
+    #> True
     print(invoice.issue(), other.issue())
     #> EU-00001 EU-00002
     # --8<-- [end:demo-shared]

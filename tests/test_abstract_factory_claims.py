@@ -1,0 +1,36 @@
+"""Claims of docs/creational/abstract-factory.md that no page block shows."""
+
+import pytest
+
+from snippets.creational.abstract_factory import (
+    HtmlWidgets,
+    MarkdownWidgets,
+    ReportWidgets,
+    dialect,
+)
+
+
+class CountingRow(list[object]):
+    """A table row that counts how often its length is taken, as `check_table` does."""
+
+    lengths_taken = 0
+
+    def __len__(self) -> int:
+        CountingRow.lengths_taken += 1
+        return super().__len__()
+
+
+@pytest.mark.parametrize("widgets", [MarkdownWidgets(), HtmlWidgets()])
+def test_a_table_is_checked_once(widgets: ReportWidgets) -> None:
+    CountingRow.lengths_taken = 0
+    widgets.table(["Region", "Orders"], [CountingRow(["Iberia", 0])]).render()
+    assert CountingRow.lengths_taken == 1
+
+
+@pytest.mark.parametrize("name", ["markdown", "html"])
+def test_a_dialect_table_is_checked_once(name: str) -> None:
+    CountingRow.lengths_taken = 0
+    dialect(name).table(["Region", "Orders"], [CountingRow(["Iberia", 0])])
+    assert CountingRow.lengths_taken == 1
+    with pytest.raises(ValueError, match="row 1 has 1 cells, the header has 2"):
+        dialect(name).table(["Region", "Orders"], [["Iberia"]])

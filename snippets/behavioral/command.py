@@ -200,21 +200,24 @@ class UndoStack:
         self._undone: list[Action] = []
 
     def do(self, action: Action) -> None:
-        self._done.append((action, action()))
+        self._done.append((action, action()))  # if action() raises, nothing changes
         self._undone.clear()
 
     def undo(self) -> None:
         if not self._done:
             raise HistoryError("nothing to undo")
-        action, undo = self._done.pop()
-        undo()
+        action, undo = self._done[-1]
+        undo()  # pop only once it worked, as History does
+        self._done.pop()
         self._undone.append(action)
 
     def redo(self) -> None:
         if not self._undone:
             raise HistoryError("nothing to redo")
-        action = self._undone.pop()
-        self._done.append((action, action()))
+        action = self._undone[-1]
+        undo = action()
+        self._undone.pop()
+        self._done.append((action, undo))
 
 
 # --8<-- [end:pythonic]

@@ -184,6 +184,8 @@ class EventBus:
         self, event_type: type[E], handler: Callable[[E], None]
     ) -> Callable[[], None]:
         """Call `handler` for every event of this type; return an unsubscriber."""
+        if not isinstance(event_type, type):
+            raise TypeError(f"an event type must be a class, got {event_type!r}")
         if not callable(handler):
             raise TypeError(f"a handler must be callable, got {handler!r}")
         handlers = self._handlers.setdefault(event_type, [])
@@ -191,10 +193,24 @@ class EventBus:
         return lambda: handlers.remove(handler)
 
     def publish(self, event: object) -> int:
-        """Hand `event` to the handlers of its type; return how many there were."""
+        """Hand `event` to every handler of its type; return how many there were.
+
+        A failing handler does not stop the others: their exceptions are raised
+        together, as an `ExceptionGroup`, once every handler had its turn.
+        """
         handlers = list(self._handlers.get(type(event), []))
+        errors: list[Exception] = []
         for handler in handlers:
-            handler(event)
+            try:
+                handler(event)
+            except Exception as exc:
+                name = getattr(handler, "__qualname__", repr(handler))
+                exc.add_note(f"raised by {name}")
+                errors.append(exc)
+        if errors:
+            kind = type(event).__name__
+            message = f"{len(errors)} of {len(handlers)} handlers of {kind} failed"
+            raise ExceptionGroup(message, errors)
         return len(handlers)
 
 
@@ -219,6 +235,8 @@ class Warehouse:
         self.reserved.append(event.order_id)
 
     def on_order_cancelled(self, event: OrderCancelled) -> None:
+        if event.order_id not in self.reserved:
+            raise LookupError(f"order {event.order_id} was never reserved")
         self.reserved.remove(event.order_id)
 
 
@@ -244,12 +262,13 @@ async def pack_orders(queue: asyncio.Queue[str], packed: list[str]) -> None:
 async def run_shop() -> list[str]:
     queue: asyncio.Queue[str] = asyncio.Queue()
     packed: list[str] = []
-    packer = asyncio.create_task(pack_orders(queue, packed))
-    await asyncio.gather(
-        take_orders("web", [501, 502], queue), take_orders("phone", [601], queue)
-    )
-    await queue.join()  # wait until every order is packed
-    packer.cancel()
+    async with asyncio.TaskGroup() as tasks:  # leaves only when all its tasks ended
+        packer = tasks.create_task(pack_orders(queue, packed))
+        await asyncio.gather(
+            take_orders("web", [501, 502], queue), take_orders("phone", [601], queue)
+        )
+        await queue.join()  # wait until every order is packed
+        packer.cancel()  # it would wait for more forever; the group awaits its end
     return packed
 
 
@@ -335,6 +354,21 @@ if __name__ == "__main__":
         print(exc)
         #> a handler must be callable, got 'send_invoice'
     # --8<-- [end:demo-bus]
+
+    # --8<-- [start:demo-bus-failing]
+    refunds: list[int] = []
+    bus.subscribe(OrderCancelled, lambda event: refunds.append(event.order_id))
+    try:
+        bus.publish(OrderCancelled(999))  # never reserved: the warehouse fails
+    except ExceptionGroup as group:
+        print(group.message)
+        #> 1 of 2 handlers of OrderCancelled failed
+        for error in group.exceptions:
+            print(f"{error} ({error.__notes__[0]})")
+            #> order 999 was never reserved (raised by Warehouse.on_order_cancelled)
+    print(refunds)  # the second handler ran all the same
+    #> [999]
+    # --8<-- [end:demo-bus-failing]
 
     # --8<-- [start:demo-queue]
     print(asyncio.run(run_shop()))

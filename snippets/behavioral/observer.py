@@ -6,7 +6,7 @@ Run it with `python -m snippets.behavioral.observer`.
 # --8<-- [start:imports]
 import inspect
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,11 +51,35 @@ class Subscription:
         self.cancel()
 
 
+def call_all(
+    listeners: Iterable[Callable[..., object]], *args: object, source: str
+) -> int:
+    """Call every listener, even after one has failed; return how many were called.
+
+    The exceptions are raised together, as an `ExceptionGroup`, once every listener
+    had its turn, each with a note that names its listener.
+    """
+    errors: list[Exception] = []
+    called = 0
+    for listener in listeners:
+        called += 1
+        try:
+            listener(*args)
+        except Exception as exc:
+            exc.add_note(f"raised by listener {describe(listener)}")
+            errors.append(exc)
+    if errors:
+        message = f"{len(errors)} of {called} listeners of {source} failed"
+        raise ExceptionGroup(message, errors)
+    return called
+
+
 class Signal(Generic[T]):
     """The subject's listeners, called in the order they subscribed.
 
-    Functions and lambdas are held strongly. Bound methods are held weakly, through
-    `weakref.WeakMethod`, so an object does not stay alive only because it listens.
+    Functions, lambdas and `functools.partial` objects are held strongly. Bound
+    methods are held weakly, through `weakref.WeakMethod`, so an object does not
+    stay alive only because it listens.
     """
 
     def __init__(self, name: str) -> None:
@@ -73,10 +97,8 @@ class Signal(Generic[T]):
         key = self._next_key
         self._next_key += 1
         if inspect.ismethod(listener):
-            # forgets the listener by itself once its object is garbage-collected
-            self._listeners[key] = weakref.WeakMethod(
-                listener, lambda _: self._drop(key)
-            )
+            # No callback: one that refers to this signal would make a cycle.
+            self._listeners[key] = weakref.WeakMethod(listener)
         else:
             self._listeners[key] = lambda: listener
         return Subscription(lambda: self._drop(key))
@@ -89,30 +111,19 @@ class Signal(Generic[T]):
         self._drop(key)
 
     def emit(self, event: T) -> int:
-        """Call every live listener in order; return how many were called.
-
-        A listener that raises does not stop the others: their exceptions are
-        raised together, as an `ExceptionGroup`, once every listener had its turn.
-        """
-        errors: list[Exception] = []
-        called = 0
-        for key, get_listener in list(self._listeners.items()):  # a snapshot
-            listener = get_listener()
-            if listener is None or key not in self._listeners:
-                continue  # collected, or unsubscribed by an earlier listener
-            called += 1
-            try:
-                listener(event)
-            except Exception as exc:
-                exc.add_note(f"raised by listener {describe(listener)}")
-                errors.append(exc)
-        if errors:
-            message = f"{len(errors)} of {called} listeners of {self.name} failed"
-            raise ExceptionGroup(message, errors)
-        return called
+        """Call every live listener in order, as `call_all` does; return how many."""
+        return call_all(self._live_listeners(), event, source=self.name)
 
     def __len__(self) -> int:
         return sum(get() is not None for get in self._listeners.values())
+
+    def _live_listeners(self) -> Iterator[Listener[T]]:
+        for key, get_listener in list(self._listeners.items()):  # a snapshot
+            listener = get_listener()
+            if listener is None:
+                self._drop(key)  # its object was garbage-collected
+            elif key in self._listeners:  # not unsubscribed by an earlier listener
+                yield listener
 
     def _key_of(self, listener: Listener[T]) -> int | None:
         for key, get_listener in self._listeners.items():
@@ -195,13 +206,12 @@ class StockDashboard:
 # --8<-- [start:pythonic]
 @dataclass
 class PriceFeed:
-    """The smallest subject: a list of callbacks, called in order."""
+    """The smallest subject: a list of callbacks, all called in order."""
 
     listeners: list[Callable[[str, Decimal], object]] = field(default_factory=list)
 
     def publish(self, sku: str, price: Decimal) -> None:
-        for listener in list(self.listeners):
-            listener(sku, price)
+        call_all(list(self.listeners), sku, price, source="the price feed")
 
 
 class PriceWindow:
@@ -222,8 +232,8 @@ class PriceBoard:
         self.windows: weakref.WeakSet[PriceWindow] = weakref.WeakSet()
 
     def publish(self, sku: str, price: Decimal) -> None:
-        for window in list(self.windows):  # no order: fine for independent windows
-            window.show(sku, price)
+        shows = [window.show for window in self.windows]  # no order: independent
+        call_all(shows, sku, price, source="the price board")
 
 
 # --8<-- [end:pythonic]

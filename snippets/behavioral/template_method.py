@@ -16,6 +16,8 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, final
 
+from typing_extensions import override  # in `typing` from Python 3.12 on
+
 # --8<-- [end:imports]
 
 
@@ -75,6 +77,13 @@ class ExportError(ValueError):
     """A step of an export produced something the pipeline cannot write."""
 
 
+def checked(record: object, step: str) -> Record:
+    """The record a transform step returned, or an `ExportError` that names the step."""
+    if not isinstance(record, dict):
+        raise ExportError(f"{step} must return a dict, got {record!r}")
+    return record
+
+
 class Exporter(ABC):
     """The abstract class: `export` is the template method, the steps are methods."""
 
@@ -84,15 +93,9 @@ class Exporter(ABC):
         self.before_export()
         records: list[Record] = []
         for row in self.fetch_rows():
-            if not self.include(row):
-                continue
-            record = self.transform(row)
-            if not isinstance(record, dict):
-                raise ExportError(
-                    f"{type(self).__name__}.transform() must return a dict, "
-                    f"got {record!r}"
-                )
-            records.append(record)
+            if self.include(row):
+                step = f"{type(self).__name__}.transform()"
+                records.append(checked(self.transform(row), step))
         text = self.write(records)
         self.after_export(len(records))
         return text
@@ -141,9 +144,11 @@ class OrderExporter(Exporter):
         self.first_day = first_day
         self.last_day = last_day
 
+    @override
     def fetch_rows(self) -> Iterable[Row]:
         return fetch_orders(self.db, self.first_day, self.last_day)
 
+    @override
     def transform(self, row: Row) -> Record:
         return order_record(row)
 
@@ -176,6 +181,7 @@ def order_record(row: Row) -> Record:
 class CsvOrderExporter(OrderExporter):
     """Orders as CSV, for spreadsheets."""
 
+    @override
     def write(self, records: Sequence[Record]) -> str:
         return csv_text(records)
 
@@ -183,6 +189,7 @@ class CsvOrderExporter(OrderExporter):
 class JsonOrderExporter(OrderExporter):
     """Orders as JSON, for the web shop's back office."""
 
+    @override
     def write(self, records: Sequence[Record]) -> str:
         return json_text(records)
 
@@ -200,9 +207,11 @@ class PaidOrdersExporter(CsvOrderExporter):
         super().__init__(db, first_day, last_day)
         self.audit = audit
 
+    @override
     def include(self, row: Row) -> bool:
         return bool(row["status"] == "paid")
 
+    @override
     def after_export(self, count: int) -> None:
         self.audit(f"exported {count} paid orders, {self.first_day} to {self.last_day}")
 
@@ -217,7 +226,7 @@ def every_row(row: Row) -> bool:
 
 @dataclass(frozen=True)
 class ExportPipeline:
-    """The same skeleton, with each step passed in as a function."""
+    """The same skeleton, with each step passed in as a function: a strategy."""
 
     fetch: Callable[[], Iterable[Row]]
     transform: Callable[[Row], Record]
@@ -232,7 +241,8 @@ class ExportPipeline:
                 )
 
     def run(self) -> str:
-        records = [self.transform(row) for row in self.fetch() if self.include(row)]
+        rows = [row for row in self.fetch() if self.include(row)]
+        records = [checked(self.transform(row), "the transform step") for row in rows]
         return self.write(records)
 
 

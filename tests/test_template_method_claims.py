@@ -1,0 +1,68 @@
+"""Claims of the template method page that its blocks cannot print: what mypy reports."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from mypy import api
+
+from snippets.behavioral.template_method import (
+    ExportError,
+    ExportPipeline,
+    csv_text,
+    order_record,
+)
+
+ORDER = {
+    "id": 1001,
+    "customer": "Nordwind GmbH",
+    "placed_on": "2024-03-02",
+    "total_cents": 12950,
+    "status": "paid",
+}
+
+
+def test_mypy_reports_an_overridden_skeleton_and_a_hook_that_overrides_nothing(
+    tmp_path: Path,
+) -> None:
+    module = tmp_path / "exporters.py"
+    module.write_text(
+        textwrap.dedent(
+            """
+            from typing_extensions import override
+
+            from snippets.behavioral.template_method import CsvOrderExporter, Row
+
+
+            class QuickCsvExporter(CsvOrderExporter):
+                def export(self) -> str:
+                    return self.write(list(self.fetch_rows()))
+
+
+            class PaidOnlyCsvExporter(CsvOrderExporter):
+                @override
+                def include_row(self, row: Row) -> bool:
+                    return bool(row["status"] == "paid")
+            """
+        ),
+        encoding="utf-8",
+    )
+    report, _, status = api.run([str(module), "--strict", "--cache-dir", str(tmp_path / "cache")])
+    assert status == 1
+    assert 'Cannot override final attribute "export"' in report
+    assert 'Method "include_row" is marked as an override, but no base method was found' in report
+
+
+def test_the_pipeline_names_a_transform_step_that_returns_nothing() -> None:
+    def forgets_to_return(row: dict[str, object]) -> None:
+        order_record(row)
+
+    pipeline = ExportPipeline(
+        fetch=lambda: [ORDER],
+        transform=forgets_to_return,  # type: ignore[arg-type]
+        write=csv_text,
+    )
+    with pytest.raises(ExportError, match="the transform step must return a dict, got None"):
+        pipeline.run()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Generic, Self, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 # --8<-- [end:imports]
 
@@ -38,18 +38,19 @@ def check_header(name: str, value: str) -> tuple[str, str]:
 
 
 def json_body(payload: Mapping[str, Any]) -> bytes:
-    """Encode a JSON object compactly; refuse values that JSON cannot represent."""
-
-    def refuse(value: object) -> object:
-        raise RequestError(f"a JSON body cannot hold a {type(value).__name__} value")
-
-    return json.dumps(payload, separators=(",", ":"), default=refuse).encode()
+    """Encode a JSON object compactly; refuse what JSON cannot represent, NaN too."""
+    try:
+        text = json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise RequestError(f"not a valid JSON body: {exc}") from exc
+    return text.encode()
 
 
 def url_with_query(url: str, query: Iterable[tuple[str, str]]) -> str:
-    """Append the URL-encoded query parameters, if any, to `url`."""
-    encoded = urlencode(list(query))
-    return f"{url}?{encoded}" if encoded else url
+    """Add URL-encoded query parameters after those of `url`, before its #fragment."""
+    parts = urlsplit(url)
+    encoded = "&".join(filter(None, [parts.query, urlencode(list(query))]))
+    return urlunsplit(parts._replace(query=encoded))
 
 
 # --8<-- [end:checks]
@@ -76,10 +77,12 @@ class HttpRequest:
             raise RequestError(f"the URL must be absolute http(s), got {self.url!r}")
         if self.body and self.method in ("GET", "HEAD"):
             raise RequestError(f"a {self.method} request cannot have a body")
-        if self.timeout <= 0:
+        if not self.timeout > 0:  # also refuses NaN
             raise RequestError(f"the timeout must be positive, got {self.timeout}")
         for name, value in self.headers:
             check_header(name, value)
+        if [name.lower() for name, _ in self.headers].count("content-type") > 1:
+            raise RequestError("a request has at most one Content-Type header")
 
     def header(self, name: str) -> str | None:
         """The value of the header `name`, in any case, or None."""
@@ -119,8 +122,6 @@ class RequestBuilder(ABC, Generic[ProductT]):
         self._method = method.upper()
 
     def set_url(self, url: str) -> None:
-        if "?" in url:
-            raise RequestError(f"add query parameters with add_query(), not in {url!r}")
         self._url = url
 
     def add_query(self, name: str, value: str | int) -> None:
@@ -168,14 +169,15 @@ class HttpRequestBuilder(RequestBuilder[HttpRequest]):
 
 
 class CurlCommandBuilder(RequestBuilder[str]):
-    """Builds the same request as a curl command for a runbook, secrets redacted."""
+    """Builds the same request as a curl command; the shell supplies the token."""
 
     def make_product(self, request: HttpRequest) -> str:
         options = [f"curl --request {request.method} --max-time {request.timeout:g}"]
         for name, value in request.headers:
             if name.lower() == "authorization":  # the shell fills in the secret
-                scheme = value.split(" ")[0]
-                options.append(f'--header "{name}: {scheme} $SHOP_TOKEN"')
+                scheme, space, _ = value.partition(" ")
+                shown = f"{scheme} " if space and scheme.isalnum() else ""
+                options.append(f'--header "{name}: {shown}$SHOP_TOKEN"')
             else:
                 options.append(f"--header {shlex.quote(f'{name}: {value}')}")
         if request.body:
@@ -256,8 +258,10 @@ class FluentRequest:
         return replace(self, headers=(*self.headers, check_header(name, value)))
 
     def with_json(self, payload: Mapping[str, Any]) -> Self:
-        with_type = self.with_header("Content-Type", "application/json")
-        return replace(with_type, body=json_body(payload))
+        """Set the body, replacing any earlier body and Content-Type."""
+        kept = [h for h in self.headers if h[0].lower() != "content-type"]
+        headers = (*kept, ("Content-Type", "application/json"))
+        return replace(self, headers=headers, body=json_body(payload))
 
     def with_timeout(self, seconds: float) -> Self:
         return replace(self, timeout=seconds)
@@ -361,6 +365,12 @@ if __name__ == "__main__":
     #> https://shop.example.com/api/v2/orders?status=open
     print(shipped.url, shipped.timeout)
     #> https://shop.example.com/api/v2/orders?status=shipped 5
+    draft = FluentRequest.post(f"{API}/orders#receipt").with_param("dry_run", 1)
+    fixed = draft.with_json({"quantity": 1}).with_json({"quantity": 2}).build()
+    print(fixed.url)
+    #> https://shop.example.com/api/v2/orders?dry_run=1#receipt
+    print(fixed.headers, fixed.body)
+    #> (('Content-Type', 'application/json'),) b'{"quantity":2}'
     # --8<-- [end:demo-fluent]
 
     # --8<-- [start:demo-pythonic]
@@ -380,6 +390,6 @@ if __name__ == "__main__":
         json_request("POST", f"{API}/orders", payload={"price": Decimal("19.90")})
     except RequestError as exc:
         print(exc)
-        #> a JSON body cannot hold a Decimal value
+        #> not a valid JSON body: Object of type Decimal is not JSON serializable
     # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -59,11 +59,12 @@ def _text(section: Mapping[str, Any], key: str) -> str:
 
 def _whole_number(section: Mapping[str, Any], key: str) -> int:
     value = section.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise ConfigError(f"app.{key} must be a whole number, got {value!r}")
+    number = value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value)  # isdigit() alone also accepts '²', which int() refuses
+    if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
+        return number
+    raise ConfigError(f"app.{key} must be a whole number >= 1, got {value!r}")
 
 
 _FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -121,7 +122,7 @@ class IniFormat(ConfigFormat):
     name = "INI"
 
     def parse(self, text: str) -> dict[str, Any]:
-        parser = configparser.ConfigParser()
+        parser = configparser.ConfigParser(interpolation=None)  # '%' is plain text
         parser.read_string(text)
         return {section: dict(parser[section]) for section in parser.sections()}
 
@@ -130,6 +131,18 @@ class IniFormat(ConfigFormat):
 
 
 # --8<-- [start:creator]
+def parse_config(
+    parse: Callable[[str], dict[str, Any]], text: str, kind: str
+) -> dict[str, Any]:
+    """Run a parser; report its errors as a `ConfigError` that chains the cause."""
+    try:
+        return parse(text)
+    except ConfigError:
+        raise
+    except (ValueError, configparser.Error) as exc:
+        raise ConfigError(f"not valid {kind}: {exc}") from exc
+
+
 class ConfigLoader(ABC):
     """The creator: loads an `AppConfig`, and lets subclasses pick the format."""
 
@@ -140,12 +153,7 @@ class ConfigLoader(ABC):
     def load(self, text: str) -> AppConfig:
         """Parse `text` with the format the subclass creates, then validate it."""
         config_format = self.create_format()
-        try:
-            data = config_format.parse(text)
-        except ConfigError:
-            raise
-        except (ValueError, configparser.Error) as exc:
-            raise ConfigError(f"not valid {config_format.name}: {exc}") from exc
+        data = parse_config(config_format.parse, text, config_format.name)
         return AppConfig.from_mapping(data)
 
 
@@ -204,7 +212,7 @@ def load_config(filename: str, text: str) -> AppConfig:
     except KeyError:
         known = ", ".join(sorted(PARSERS))
         raise ConfigError(f"no parser for {suffix!r} files (known: {known})") from None
-    return AppConfig.from_mapping(parse(text))
+    return AppConfig.from_mapping(parse_config(parse, text, suffix))
 
 
 # --8<-- [end:pythonic]
@@ -247,10 +255,10 @@ if __name__ == "__main__":
 
     # --8<-- [start:demo-errors]
     try:
-        IniConfigLoader().load("[app]\ndatabase_url = sqlite:///x.db\nworkers = many\n")
+        IniConfigLoader().load("[app]\ndatabase_url = sqlite:///x.db\nworkers = ²\n")
     except ConfigError as exc:
         print(exc)
-        #> app.workers must be a whole number, got 'many'
+        #> app.workers must be a whole number >= 1, got '²'
     try:
         JsonConfigLoader().load('["not", "an", "object"]')
     except ConfigError as exc:
@@ -266,6 +274,11 @@ if __name__ == "__main__":
     except ConfigError as exc:
         print(exc)
         #> no parser for '.yaml' files (known: .ini, .json, .toml)
+    try:
+        load_config("settings/config.toml", "[app]\nworkers =")
+    except ConfigError as exc:
+        print(exc, "| cause:", type(exc.__cause__).__name__)
+        #> not valid .toml: Invalid value (at end of document) | cause: TOMLDecodeError
     try:
         register_parser(".json", json.loads)
     except ValueError as exc:

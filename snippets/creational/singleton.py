@@ -120,13 +120,19 @@ class SingletonMeta(type):
     """A metaclass: each class built with it gets one instance, made on first call."""
 
     _instances: ClassVar[dict[type, Any]] = {}
-    # Re-entrant, because the __init__ of one singleton may create another.
-    _lock: ClassVar[threading.RLock] = threading.RLock()
+    _locks: ClassVar[dict[type, threading.RLock]] = {}
+
+    def __init__(cls, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One lock per class, made with the class: no singleton waits for another's
+        # __init__. Re-entrant: an __init__ that calls its own class gets a
+        # RecursionError instead of hanging.
+        SingletonMeta._locks[cls] = threading.RLock()
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         instance = SingletonMeta._instances.get(cls)
         if instance is None:
-            with SingletonMeta._lock:
+            with SingletonMeta._locks[cls]:
                 instance = SingletonMeta._instances.get(cls)
                 if instance is None:
                     instance = super().__call__(*args, **kwargs)
@@ -210,15 +216,19 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Self:
         """Read and check the settings; every variable has a default."""
         workers = environ.get("SHOP_WORKERS", "4")
-        if not workers.isdigit() or int(workers) < 1:
+        # isdigit() alone accepts '²', which int() refuses
+        if not (workers.isascii() and workers.isdigit()) or int(workers) < 1:
             raise ValueError(
                 f"SHOP_WORKERS must be a whole number >= 1, got {workers!r}"
             )
         debug = environ.get("SHOP_DEBUG", "0")
         if debug not in {"0", "1"}:
             raise ValueError(f"SHOP_DEBUG must be 0 or 1, got {debug!r}")
+        database_url = environ.get("SHOP_DATABASE_URL", "sqlite:///shop.db")
+        if not database_url:
+            raise ValueError("SHOP_DATABASE_URL is set but empty")
         return cls(
-            database_url=environ.get("SHOP_DATABASE_URL", "sqlite:///shop.db"),
+            database_url=database_url,
             workers=int(workers),
             debug=debug == "1",
         )

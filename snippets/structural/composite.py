@@ -68,13 +68,18 @@ class Product(Component):
     quantity: int = 1
 
     def __post_init__(self) -> None:
+        if not isinstance(self.unit_price, Decimal) or not self.unit_price.is_finite():
+            raise PricingError(
+                f"{self.sku}: a price is a finite Decimal, got {self.unit_price!r}"
+            )
         if self.unit_price < 0:
             raise PricingError(
                 f"{self.sku}: a price cannot be negative, got {self.unit_price}"
             )
-        if self.quantity < 1:
+        if not isinstance(self.quantity, int) or self.quantity < 1:
             raise PricingError(
-                f"{self.sku}: the quantity is at least 1, got {self.quantity}"
+                f"{self.sku}: the quantity is a whole number of at least 1,"
+                f" got {self.quantity!r}"
             )
 
     def price(self) -> Decimal:
@@ -95,24 +100,28 @@ class Bundle(Component):
     """A composite: components sold together, with an optional discount on the lot."""
 
     def __init__(self, name: str, discount_percent: int = 0) -> None:
-        if not 0 <= discount_percent < 100:
+        if not isinstance(discount_percent, int) or not 0 <= discount_percent < 100:
             raise PricingError(
-                f"{name}: a discount is 0 to 99 percent, got {discount_percent}"
+                f"{name}: a discount is 0 to 99 percent, got {discount_percent!r}"
             )
         self.name = name
         self.discount_percent = discount_percent
         self._children: list[Component] = []
 
     def add(self, *components: Component) -> Self:
-        """Put components into the bundle, refusing any that would make a cycle."""
+        """Put components into the bundle; add none if one of them is refused."""
         for component in components:
+            if not isinstance(component, Component):
+                raise PricingError(
+                    f"{self.name!r} holds products and bundles, not {component!r}"
+                )
             if component is self:
                 raise PricingError(f"cannot add {self.name!r} to itself")
             if any(inner is self for _, inner in component.walk()):
                 raise PricingError(
                     f"cannot add {component.name!r} to {self.name!r}, which it contains"
                 )
-            self._children.append(component)
+        self._children.extend(components)
         return self
 
     def children(self) -> tuple[Component, ...]:

@@ -118,8 +118,9 @@ class Scrambled(StoreDecorator):
     """XORs the bytes with a keystream made from a secret key with SHA-256.
 
     This shows where an encryption layer goes and how it stacks. It is *not* real
-    encryption (nothing detects tampering); for secrets, put an authenticated cipher
-    such as Fernet from the `cryptography` package in the same place.
+    encryption: each rewrite of a key reuses the same keystream, and nothing detects
+    tampering. For secrets, put an authenticated cipher such as Fernet from the
+    `cryptography` package in the same place.
     """
 
     def __init__(self, inner: DataStore, key: bytes) -> None:
@@ -450,11 +451,13 @@ if __name__ == "__main__":
     #> 438.04 3
     print(cached_rate.cache_info())
     #> CacheInfo(hits=5, misses=3, maxsize=None, currsize=3)
-    try:
-        cached_rate("CHF")
-    except ValueError as exc:
-        print(exc, "- calls so far:", fetch_rate.calls)
-        #> no exchange rate for 'CHF' - calls so far: 4
+    for _ in range(2):  # a failed lookup is not cached: both reach the service
+        try:
+            cached_rate("CHF")
+        except ValueError as exc:
+            print(exc, "- calls so far:", fetch_rate.calls)
+            #> no exchange rate for 'CHF' - calls so far: 4
+            #> no exchange rate for 'CHF' - calls so far: 5
     # --8<-- [end:demo-memo]
 
     # --8<-- [start:demo-stacking]

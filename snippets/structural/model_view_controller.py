@@ -83,11 +83,14 @@ class TicketRepository:
         )
         return [Ticket(*row) for row in rows]
 
-    def set_status(self, ticket_id: int, status: Status) -> None:
+    def close(self, ticket_id: int) -> bool:
+        """Close an open ticket in one statement; False if no open ticket matched."""
         with self._db:
-            self._db.execute(
-                "UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id)
+            cursor = self._db.execute(
+                "UPDATE tickets SET status = 'closed' WHERE id = ? AND status = 'open'",
+                (ticket_id,),
             )
+        return cursor.rowcount == 1
 
 
 # --8<-- [end:repository]
@@ -105,17 +108,20 @@ class TicketModel:
         self._repository = repository
 
     def open_ticket(self, title: str, priority: Priority) -> Ticket:
+        if priority not in PRIORITIES:  # callers that skip type checks get here too
+            known = ", ".join(PRIORITIES)
+            raise TicketError(f"a priority is one of {known}, not {priority!r}")
         ticket_id = self._repository.add(title, priority)
         return Ticket(ticket_id, title, priority, "open")
 
     def close_ticket(self, ticket_id: int) -> Ticket:
+        closed = self._repository.close(ticket_id)  # check and change in one step
         ticket = self._repository.get(ticket_id)
         if ticket is None:
             raise TicketError(f"there is no ticket #{ticket_id}")
-        if ticket.status == "closed":
+        if not closed:
             raise TicketError(f"ticket #{ticket_id} is already closed")
-        self._repository.set_status(ticket_id, "closed")
-        return Ticket(ticket.id, ticket.title, ticket.priority, "closed")
+        return ticket
 
     def board(self) -> Board:
         """Open tickets, most urgent first, then oldest first."""
@@ -201,7 +207,7 @@ def parse_priority(raw: str) -> Priority:
 
 def parse_ticket_id(raw: str) -> int:
     text = raw.strip().removeprefix("#")
-    if not text.isdigit() or int(text) == 0:
+    if not (text.isdecimal() and len(text) <= 18 and int(text) > 0):  # SQLite: 64 bits
         raise InputError(f"a ticket number is a whole number like 7 or #7, got {raw!r}")
     return int(text)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from types import MappingProxyType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 # --8<-- [end:imports]
@@ -258,14 +258,16 @@ class CatalogueServer(ThreadingHTTPServer):
             self.requests_served += 1
 
 
+Server = TypeVar("Server", bound=HTTPServer)
+
+
 @contextmanager
-def catalogue_service(price_list: PriceList) -> Iterator[CatalogueServer]:
-    """Serve `price_list` in a background thread until the `with` block ends."""
-    server = CatalogueServer(price_list)
+def serving(server: Server) -> Iterator[Server]:
+    """Run `server` in a background thread until the `with` block ends."""
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},  # so that shutdown() returns quickly
-        name="catalogue-service",
+        name="http-service",
     )
     thread.start()
     try:
@@ -286,6 +288,8 @@ class RemoteError(RuntimeError):
 
 class RemoteCatalogue:
     """Remote proxy: the `Catalogue` interface, answered by the service over HTTP."""
+
+    ANSWERS = frozenset({HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.BAD_REQUEST})
 
     def __init__(self, base_url: str, timeout: float = 5.0) -> None:
         parts = urlsplit(base_url)
@@ -310,16 +314,22 @@ class RemoteCatalogue:
         try:
             connection.request(method, f"/prices/{quote(sku, safe='')}", body, headers)
             response = connection.getresponse()
-            data: dict[str, str] = json.loads(response.read())
+            answer = response.read()
         finally:
             connection.close()
-        # The same exceptions as the real PriceList: callers cannot tell the difference.
+        # Check the status first: a gateway in between answers errors in HTML.
+        content_type = response.getheader("Content-Type", "no content type")
+        if response.status not in self.ANSWERS or content_type != "application/json":
+            raise RemoteError(
+                f"the catalogue answered {response.status} {response.reason}"
+                f" ({content_type}), not JSON"
+            )
+        data: dict[str, str] = json.loads(answer)
+        # The same exceptions as the real PriceList, so callers need no HTTP code.
         if response.status == HTTPStatus.NOT_FOUND:
             raise UnknownProductError(data["error"])
         if response.status == HTTPStatus.BAD_REQUEST:
             raise ValueError(data["error"])
-        if response.status != HTTPStatus.OK:
-            raise RemoteError(f"the catalogue service answered {response.status}")
         return data
 
 
@@ -398,7 +408,7 @@ if __name__ == "__main__":
     # --8<-- [end:demo-virtual]
 
     # --8<-- [start:demo-remote]
-    with catalogue_service(PriceList.from_csv(PRICE_EXPORT)) as service:
+    with serving(CatalogueServer(PriceList.from_csv(PRICE_EXPORT))) as service:
         remote = RemoteCatalogue(service.url)
         print(remote.price("BOOK-0042"))
         #> 34.90
@@ -421,7 +431,7 @@ if __name__ == "__main__":
     # --8<-- [start:demo-stack]
     clock = ManualClock()
     basket = ["BOOK-0042", "MUG-0007", "BOOK-0042", "BOOK-0042"]
-    with catalogue_service(PriceList.from_csv(PRICE_EXPORT)) as service:
+    with serving(CatalogueServer(PriceList.from_csv(PRICE_EXPORT))) as service:
         cached = CachingCatalogue(RemoteCatalogue(service.url), ttl=60, clock=clock)
         clerk = GuardedCatalogue(cached, User("sam", "clerk"))
         manager = GuardedCatalogue(cached, User("ana", "pricing-manager"))

@@ -1,0 +1,45 @@
+"""Claims of the composite page: bad definitions fail early, with a message naming them.
+
+Without these checks a float price or a fractional discount is accepted and breaks the
+first `price()` of a bundle, far from the mistake, and a refused `add` half-fills a bundle.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from snippets.structural.composite import Bundle, PricingError, Product
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "message"),
+    [
+        (9.9, 1, "KB-TKL: a price is a finite Decimal, got 9.9"),
+        ("89.00", 1, "KB-TKL: a price is a finite Decimal, got '89.00'"),
+        (Decimal("NaN"), 1, "KB-TKL: a price is a finite Decimal, got Decimal('NaN')"),
+        (Decimal("89.00"), 1.5, "KB-TKL: the quantity is a whole number of at least 1"),
+        (Decimal("89.00"), 0, "KB-TKL: the quantity is a whole number of at least 1"),
+    ],
+)
+def test_a_product_refuses_what_it_cannot_price(price: Any, quantity: Any, message: str) -> None:
+    with pytest.raises(PricingError) as caught:
+        Product("KB-TKL", "Mechanical keyboard", price, quantity)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("discount", [12.5, "10", -1, 100])
+def test_a_bundle_refuses_a_discount_it_cannot_apply(discount: Any) -> None:
+    with pytest.raises(PricingError, match="a discount is 0 to 99 percent"):
+        Bundle("Peripherals", discount)
+
+
+def test_a_refused_add_leaves_the_bundle_unchanged() -> None:
+    mouse = Product("MS-ERGO", "Ergonomic mouse", Decimal("49.00"))
+    peripherals = Bundle("Peripherals")
+    with pytest.raises(PricingError, match="holds products and bundles, not"):
+        peripherals.add(mouse, {"sku": "KB-TKL", "price": "89.00"})  # type: ignore[arg-type]
+    with pytest.raises(PricingError, match="to itself"):
+        peripherals.add(mouse, peripherals)
+    assert peripherals.children() == ()
+    assert peripherals.add(mouse).price() == Decimal("49.00")

@@ -12,14 +12,18 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, Protocol, Self, runtime_checkable
+from typing import Any, Literal, ParamSpec, Protocol, Self, runtime_checkable
 
 # --8<-- [end:imports]
 
 
 # --8<-- [start:vendor-cardstream]
 class CardStreamError(Exception):
-    """Raised by the CardStream SDK for a request it refuses outright."""
+    """Raised by the CardStream SDK for a request it refuses; `code` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class CardStreamClient:
@@ -31,15 +35,20 @@ class CardStreamClient:
 
     def __init__(self, api_key: str) -> None:
         if not api_key.startswith("cs_"):
-            raise CardStreamError("CardStream API keys start with 'cs_'")
+            raise CardStreamError(
+                "invalid_api_key", "CardStream API keys start with 'cs_'"
+            )
         self._charges: dict[str, dict[str, Any]] = {}
+        self._refunded: set[str] = set()
         self.closed = False
 
     def create_charge(
         self, amount_cents: int, currency: str, source: str
     ) -> dict[str, Any]:
         if currency != currency.lower():
-            raise CardStreamError(f"currency must be lowercase, got {currency!r}")
+            raise CardStreamError(
+                "invalid_currency", f"lowercase only, got {currency!r}"
+            )
         declined = "declined" in source
         charge: dict[str, Any] = {
             "id": f"ch_{len(self._charges) + 1:04d}",
@@ -53,8 +62,17 @@ class CardStreamClient:
 
     def create_refund(self, charge_id: str, amount_cents: int) -> dict[str, Any]:
         charge = self._charges.get(charge_id)
-        if charge is None or amount_cents > charge["amount"]:
-            raise CardStreamError(f"cannot refund {amount_cents} cents of {charge_id}")
+        if charge is None or charge["status"] != "succeeded":
+            raise CardStreamError("resource_missing", f"no paid charge {charge_id}")
+        if amount_cents > charge["amount"]:
+            raise CardStreamError(
+                "invalid_request", f"cannot refund {amount_cents} cents of {charge_id}"
+            )
+        if charge_id in self._refunded:
+            raise CardStreamError(
+                "charge_already_refunded", f"{charge_id} was refunded"
+            )
+        self._refunded.add(charge_id)
         return {
             "id": f"re_{charge_id[3:]}",
             "charge": charge_id,
@@ -100,6 +118,10 @@ class LedgerPayGateway:
     def submit_payment(
         self, *, value: Decimal, currency_code: str, card_reference: str
     ) -> LedgerPayment:
+        if currency_code != currency_code.upper():
+            raise LedgerPayError(
+                "INVALID_CURRENCY", f"upper case only: {currency_code}"
+            )
         if "declined" in card_reference:
             raise LedgerPayError("DO_NOT_HONOR", "the issuer declined the card")
         reference = f"LP-{self.merchant_id}-{len(self._payments) + 1}"
@@ -111,9 +133,13 @@ class LedgerPayGateway:
         payment = self._payments.get(reference)
         if payment is None:
             raise LedgerPayError("UNKNOWN_REFERENCE", reference)
-        return LedgerPayment(
+        if payment.state == "REVERSED":
+            raise LedgerPayError("ALREADY_REVERSED", reference)
+        reversed_payment = LedgerPayment(
             reference, payment.value, payment.currency_code, "REVERSED"
         )
+        self._payments[reference] = reversed_payment
+        return reversed_payment
 
 
 # --8<-- [end:vendor-ledgerpay]
@@ -139,7 +165,7 @@ class Money:
         if self.currency not in DECIMAL_PLACES:
             known = ", ".join(sorted(DECIMAL_PLACES))
             raise ValueError(f"unknown currency {self.currency!r}; use one of {known}")
-        if self.amount <= 0:
+        if not (self.amount.is_finite() and self.amount > 0):
             raise ValueError(f"an amount must be positive, got {self.amount}")
         places = DECIMAL_PLACES[self.currency]
         if self.amount != round(self.amount, places):
@@ -166,6 +192,9 @@ class Money:
 
 
 # --8<-- [start:target]
+Kind = Literal["charge", "refund"]
+
+
 @dataclass(frozen=True)
 class Receipt:
     """Proof of a charge or a refund, the same shape whichever provider made it."""
@@ -173,17 +202,17 @@ class Receipt:
     provider: str
     reference: str
     money: Money
-    kind: Literal["charge", "refund"] = "charge"
+    kind: Kind = "charge"
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}: {self.money} via {self.provider}"
 
 
 class PaymentDeclinedError(Exception):
-    """The provider refused the payment; `reason` is a lowercase code."""
+    """The provider refused a charge or a refund; `reason` is a lowercase code."""
 
-    def __init__(self, provider: str, reason: str) -> None:
-        super().__init__(f"{provider} declined the payment: {reason}")
+    def __init__(self, provider: str, reason: str, kind: Kind = "charge") -> None:
+        super().__init__(f"{provider} declined the {kind}: {reason}")
         self.provider = provider
         self.reason = reason
 
@@ -199,7 +228,7 @@ class PaymentGateway(Protocol):
         ...
 
     def refund(self, receipt: Receipt) -> Receipt:
-        """Give back the whole amount of a charge made by this provider."""
+        """Give back a charge made by this provider, or raise `PaymentDeclinedError`."""
         ...
 
 
@@ -218,12 +247,20 @@ def check_refundable(provider: str, receipt: Receipt) -> None:
 
 
 # --8<-- [start:object-adapters]
-def cardstream_receipt(
-    response: dict[str, Any], kind: Literal["charge", "refund"]
+P = ParamSpec("P")
+
+
+def cardstream_request(
+    kind: Kind, request: Callable[P, dict[str, Any]], *args: P.args, **kwargs: P.kwargs
 ) -> Receipt:
-    """Translate a CardStream response: status codes become exceptions, cents Money."""
+    """Make one CardStream request and translate its outcome: a refused request or a
+    failed status becomes `PaymentDeclinedError`, cents become `Money`."""
+    try:
+        response = request(*args, **kwargs)
+    except CardStreamError as exc:
+        raise PaymentDeclinedError("cardstream", exc.code, kind) from exc
     if response["status"] != "succeeded":
-        raise PaymentDeclinedError("cardstream", response["failure_code"])
+        raise PaymentDeclinedError("cardstream", response["failure_code"], kind)
     money = Money.from_minor_units(response["amount"], response["currency"])
     return Receipt("cardstream", response["id"], money, kind)
 
@@ -237,17 +274,22 @@ class CardStreamAdapter:
         self._client = client
 
     def charge(self, money: Money, card_token: str) -> Receipt:
-        response = self._client.create_charge(
-            money.minor_units, money.currency.lower(), card_token
+        return cardstream_request(
+            "charge",
+            self._client.create_charge,
+            money.minor_units,
+            money.currency.lower(),
+            card_token,
         )
-        return cardstream_receipt(response, "charge")
 
     def refund(self, receipt: Receipt) -> Receipt:
         check_refundable(self.provider, receipt)
-        response = self._client.create_refund(
-            receipt.reference, receipt.money.minor_units
+        return cardstream_request(
+            "refund",
+            self._client.create_refund,
+            receipt.reference,
+            receipt.money.minor_units,
         )
-        return cardstream_receipt(response, "refund")
 
 
 class LedgerPayAdapter:
@@ -271,7 +313,12 @@ class LedgerPayAdapter:
 
     def refund(self, receipt: Receipt) -> Receipt:
         check_refundable(self.provider, receipt)
-        payment = self._gateway.reverse_payment(receipt.reference)
+        try:
+            payment = self._gateway.reverse_payment(receipt.reference)
+        except LedgerPayError as exc:
+            raise PaymentDeclinedError(
+                self.provider, exc.code.lower(), "refund"
+            ) from exc
         money = Money(payment.value, payment.currency_code)
         return Receipt(self.provider, f"{payment.reference}/R", money, "refund")
 
@@ -286,15 +333,19 @@ class CardStreamClassAdapter(CardStreamClient):
     provider = "cardstream"
 
     def charge(self, money: Money, card_token: str) -> Receipt:
-        response = self.create_charge(
-            money.minor_units, money.currency.lower(), card_token
+        return cardstream_request(
+            "charge",
+            self.create_charge,
+            money.minor_units,
+            money.currency.lower(),
+            card_token,
         )
-        return cardstream_receipt(response, "charge")
 
     def refund(self, receipt: Receipt) -> Receipt:
         check_refundable(self.provider, receipt)
-        response = self.create_refund(receipt.reference, receipt.money.minor_units)
-        return cardstream_receipt(response, "refund")
+        return cardstream_request(
+            "refund", self.create_refund, receipt.reference, receipt.money.minor_units
+        )
 
 
 # --8<-- [end:class-adapter]
@@ -324,10 +375,13 @@ def cardstream_charge(client: CardStreamClient) -> ChargeFunction:
     """A function adapter: enough when the target interface is a single call."""
 
     def charge(money: Money, card_token: str) -> Receipt:
-        response = client.create_charge(
-            money.minor_units, money.currency.lower(), card_token
+        return cardstream_request(
+            "charge",
+            client.create_charge,
+            money.minor_units,
+            money.currency.lower(),
+            card_token,
         )
-        return cardstream_receipt(response, "charge")
 
     return charge
 
@@ -355,22 +409,30 @@ if __name__ == "__main__":
         for order_id, card in [("A-1001", "tok_visa_4242"), ("A-1002", "tok_declined")]:
             print(pay_order(gateway, order_id, total, card_token=card))
             #> order A-1001: paid 19.99 EUR via cardstream (ch_0001)
-            #> order A-1002: cardstream declined the payment: card_declined
+            #> order A-1002: cardstream declined the charge: card_declined
             #> order A-1001: paid 19.99 EUR via ledgerpay (LP-M20417-1)
-            #> order A-1002: ledgerpay declined the payment: do_not_honor
+            #> order A-1002: ledgerpay declined the charge: do_not_honor
     # --8<-- [end:demo]
 
     # --8<-- [start:demo-refund]
     cardstream = CardStreamAdapter(CardStreamClient(api_key="cs_test_4eC39"))
     ledgerpay = LedgerPayAdapter(LedgerPayGateway(merchant_id="M20417"))
     tickets = Money(Decimal("4500"), "JPY")
-    receipt = cardstream.charge(tickets, "tok_visa_4242")
-    print(receipt)
-    #> charge ch_0001: 4500 JPY via cardstream
-    print(cardstream.refund(receipt))
-    #> refund re_0001: 4500 JPY via cardstream
+    providers: list[PaymentGateway] = [cardstream, ledgerpay]
+    receipts = [provider.charge(tickets, "tok_visa_4242") for provider in providers]
+    for provider, receipt in zip(providers, receipts, strict=True):
+        print(provider.refund(receipt))
+        #> refund re_0001: 4500 JPY via cardstream
+        #> refund LP-M20417-1/R: 4500 JPY via ledgerpay
+    for provider, receipt in zip(providers, receipts, strict=True):
+        try:
+            provider.refund(receipt)  # the same charge a second time
+        except PaymentDeclinedError as exc:
+            print(exc)
+            #> cardstream declined the refund: charge_already_refunded
+            #> ledgerpay declined the refund: already_reversed
     try:
-        ledgerpay.refund(receipt)
+        ledgerpay.refund(receipts[0])
     except ValueError as exc:
         print(exc)
         #> ch_0001 is a cardstream receipt; ledgerpay cannot refund it
@@ -406,7 +468,7 @@ if __name__ == "__main__":
         print(charge_basket(charge, ["12.50", "7.49"], "tok_visa_4242").money)
         #> 19.99 EUR
         print(charge_basket(ledgerpay.charge, ["3.10"], "tok_visa_4242").reference)
-        #> LP-M20417-1
+        #> LP-M20417-2
     print(client.closed)
     #> True
     try:

@@ -4,13 +4,15 @@ Run it with `python -m snippets.structural.bridge`.
 """
 
 # --8<-- [start:imports]
+import copy
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from email.message import EmailMessage
+from typing import Self
 
 # --8<-- [end:imports]
 
@@ -27,7 +29,7 @@ class Message:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a channel sent, to whom, exactly as it went out."""
+    """What a channel sends, to whom, exactly as it would go out."""
 
     channel: str
     recipient: str
@@ -46,12 +48,15 @@ class DeliveryError(Exception):
 
 # --8<-- [start:implementor]
 class Channel(ABC):
-    """The implementor: how a message reaches a person. Knows nothing about orders."""
+    """The implementor: how a message reaches a person. Knows nothing about orders.
+
+    The channels here return what they would transmit instead of opening a connection.
+    """
 
     name: str
 
     def send(self, recipient: str, message: Message) -> Delivery:
-        """Check the address, render the message for this medium, and send it."""
+        """Check the address and render the message for this medium."""
         self.check_recipient(recipient)
         return Delivery(self.name, recipient, self.render(message))
 
@@ -69,7 +74,7 @@ class Channel(ABC):
 
 # --8<-- [start:concrete-implementors]
 class EmailChannel(Channel):
-    """Sends e-mail; the subject carries the title."""
+    """E-mail; the subject carries the title."""
 
     name = "email"
 
@@ -91,7 +96,7 @@ class EmailChannel(Channel):
 
 
 class SmsChannel(Channel):
-    """Sends text messages: one line, at most 160 characters."""
+    """Text messages: one line, at most 160 characters."""
 
     name = "sms"
     max_length = 160
@@ -118,7 +123,7 @@ class SmsChannel(Channel):
 
 
 class ChatChannel(Channel):
-    """Posts JSON to a chat webhook; urgent messages alert everyone who is online."""
+    """JSON for a chat webhook; urgent messages alert everyone who is online."""
 
     name = "chat"
 
@@ -151,6 +156,12 @@ class Notification(ABC):
     def send(self, recipient: str) -> Delivery:
         return self.channel.send(recipient, self.compose())
 
+    def with_channel(self, channel: Channel) -> Self:
+        """A copy of this notification over another channel; this one keeps its own."""
+        twin = copy.copy(self)
+        twin.channel = channel
+        return twin
+
 
 # --8<-- [end:abstraction]
 
@@ -179,6 +190,10 @@ class PaymentFailed(Notification):
 
     def __init__(self, channel: Channel, order_id: str, amount: Decimal) -> None:
         super().__init__(channel)
+        if not (isinstance(amount, Decimal) and amount.is_finite() and amount > 0):
+            raise ValueError(
+                f"a failed payment has a positive Decimal amount: {amount!r}"
+            )
         self.order_id = order_id
         self.amount = amount
 
@@ -209,33 +224,25 @@ class PasswordReset(Notification):
 
 
 # --8<-- [start:runtime]
-CHANNELS: dict[str, Channel] = {
-    "email": EmailChannel(sender="shop@example.com"),
-    "sms": SmsChannel(),
-    "chat": ChatChannel(),
-}
-
-
-def channel_named(name: str) -> Channel:
+def channel_named(channels: Mapping[str, Channel], name: str) -> Channel:
     """Pick the implementation at run time, from a user's settings."""
     try:
-        return CHANNELS[name]
+        return channels[name]
     except KeyError:
-        known = ", ".join(sorted(CHANNELS))
+        known = ", ".join(sorted(channels))
         raise ValueError(f"unknown channel {name!r}; choose one of {known}") from None
 
 
 def send_with_fallback(
     notification: Notification, routes: Sequence[tuple[Channel, str]]
 ) -> Delivery:
-    """Try each (channel, address) in turn, re-bridging the same notification."""
+    """Try each (channel, address) in turn with a copy of `notification` over it."""
     if not routes:
         raise ValueError("give at least one (channel, address) route")
     failures = []
     for channel, address in routes:
-        notification.channel = channel
         try:
-            return notification.send(address)
+            return notification.with_channel(channel).send(address)
         except DeliveryError as exc:
             failures.append(f"{channel.name}: {exc}")
     raise DeliveryError("every channel failed: " + "; ".join(failures))
@@ -265,13 +272,18 @@ def notify(
 if __name__ == "__main__":
     # fmt: off
     # --8<-- [start:demo]
+    channels: dict[str, Channel] = {
+        "email": EmailChannel(sender="shop@example.com"),
+        "sms": SmsChannel(),
+        "chat": ChatChannel(),
+    }
     users = {
         "ana": ("email", "ana@example.com"),
         "ben": ("sms", "+4915112345678"),
         "chen": ("chat", "@chen"),
     }
-    for channel_name, address in users.values():
-        shipped = OrderShipped(channel_named(channel_name), "A-1001", "1Z999AA1")
+    for name, address in users.values():
+        shipped = OrderShipped(channel_named(channels, name), "A-1001", "1Z999AA1")
         print(shipped.send(address))
         #> email to ana@example.com: Subject: Order A-1001 shipped | Tracking: 1Z999AA1
         #> sms to +4915112345678: Order A-1001 shipped: Tracking: 1Z999AA1
@@ -279,11 +291,11 @@ if __name__ == "__main__":
     # --8<-- [end:demo]
 
     # --8<-- [start:demo-urgent]
-    failed = PaymentFailed(channel_named("sms"), "A-1002", Decimal("249.90"))
+    failed = PaymentFailed(channels["sms"], "A-1002", Decimal("249.90"))
     sms = failed.send("+4915112345678")
     print(len(sms.payload), sms.payload[-40:])
     #> 160 48 hours, or we will cancel the order...
-    print(PasswordReset(channel_named("chat"), "482913").send("@chen"))
+    print(PasswordReset(channels["chat"], "482913").send("@chen"))
     #> chat to @chen: {"text": "<!here> *Reset code*\n482913, valid for 15 minutes"}
     # --8<-- [end:demo-urgent]
 
@@ -291,7 +303,7 @@ if __name__ == "__main__":
     reset = PasswordReset(SmsChannel(available=False), "160442")
     routes: list[tuple[Channel, str]] = [
         (SmsChannel(available=False), "+4915112345678"),
-        (channel_named("email"), "ben@example.com"),
+        (channels["email"], "ben@example.com"),
     ]
     delivery = send_with_fallback(reset, routes)
     print(delivery.channel, delivery.recipient)
@@ -299,22 +311,22 @@ if __name__ == "__main__":
     print(delivery.payload)
     #> Subject: [Urgent] Reset code | 160442, valid for 15 minutes
     print(type(reset.channel).__name__)
-    #> EmailChannel
+    #> SmsChannel
     # --8<-- [end:demo-fallback]
 
     # --8<-- [start:demo-errors]
     try:
-        OrderShipped(channel_named("sms"), "A-1003", "1Z999").send("ben@example.com")
+        OrderShipped(channels["sms"], "A-1003", "1Z999").send("ben@example.com")
     except ValueError as exc:
         print(exc)
         #> an SMS needs a phone number like +4915112345678, not 'ben@example.com'
     try:
-        channel_named("fax")
+        channel_named(channels, "fax")
     except ValueError as exc:
         print(exc)
         #> unknown channel 'fax'; choose one of chat, email, sms
     try:
-        PasswordReset(channel_named("email"), "12ab")
+        PasswordReset(channels["email"], "12ab")
     except ValueError as exc:
         print(exc)
         #> a reset code has 6 digits, got '12ab'
@@ -322,13 +334,13 @@ if __name__ == "__main__":
 
     # --8<-- [start:demo-count]
     kinds = Notification.__subclasses__()
-    channels = Channel.__subclasses__()
+    media = Channel.__subclasses__()
     print([kind.__name__ for kind in kinds])
     #> ['OrderShipped', 'PaymentFailed', 'PasswordReset']
-    print([channel.__name__ for channel in channels])
+    print([medium.__name__ for medium in media])
     #> ['EmailChannel', 'SmsChannel', 'ChatChannel']
     k = len(kinds)
-    for n in range(len(channels), len(channels) + 3):
+    for n in range(len(media), len(media) + 3):
         print(f"{k} x {n}: {k * n} classes without a bridge, {k + n} with one")
         #> 3 x 3: 9 classes without a bridge, 6 with one
         #> 3 x 4: 12 classes without a bridge, 7 with one
@@ -341,7 +353,7 @@ if __name__ == "__main__":
         print(delivery)
         #> log to ops: Weekly digest (35 chars)
         #> log to finance: Weekly digest (35 chars)
-    print(notify(digest, channel_named("chat").send, ["@ops"])[0].payload)
+    print(notify(digest, channels["chat"].send, ["@ops"])[0].payload)
     #> {"text": "*Weekly digest*\n3 orders shipped, 1 payment failed."}
     # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -6,7 +6,7 @@ Run it with `python -m snippets.structural.facade`.
 # --8<-- [start:imports]
 import functools
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
@@ -98,10 +98,14 @@ class Inventory:
         """Put reserved items back on the shelf: the order was abandoned."""
         self._reserved.pop(reservation.reservation_id, None)
 
-    def commit(self, reservation: Reservation) -> None:
-        """The order is paid for: its items leave the stock for good."""
-        del self._reserved[reservation.reservation_id]
-        self._on_hand[reservation.sku] -= reservation.quantity
+    def commit(self, reservations: Iterable[Reservation]) -> None:
+        """The order is paid for: its items leave the stock for good, all or none."""
+        reservations = list(reservations)
+        if any(r.reservation_id not in self._reserved for r in reservations):
+            raise LookupError("a reservation was released; nothing was committed")
+        for reservation in reservations:
+            del self._reserved[reservation.reservation_id]
+            self._on_hand[reservation.sku] -= reservation.quantity
 
     def restock(self, sku: str, quantity: int) -> None:
         """Book a delivery into the stock (the warehouse calls this directly)."""
@@ -115,7 +119,7 @@ class Inventory:
 
 # --8<-- [start:payments]
 class PaymentGateway:
-    """A card payment provider's sandbox: authorize, then capture or void.
+    """A card payment provider's sandbox: authorize, then capture or reverse.
 
     Like a real sandbox, it declines the test cards it is told to decline.
     """
@@ -123,6 +127,8 @@ class PaymentGateway:
     def __init__(self, declined_cards: Iterable[str] = ()) -> None:
         self._declined = set(declined_cards)
         self._ids = itertools.count(1)
+        self._captured: set[str] = set()
+        self.held: dict[str, Decimal] = {}  # authorized, not yet captured or voided
         self.history: list[str] = []
 
     def authorize(self, card_token: str, amount: Decimal) -> str:
@@ -131,16 +137,27 @@ class PaymentGateway:
             self.history.append(f"declined {amount} on {card_token}")
             raise PaymentDeclinedError(f"the card {card_token!r} was declined")
         reference = f"AUTH-{next(self._ids):04d}"
+        self.held[reference] = amount
         self.history.append(f"authorized {amount} as {reference}")
         return reference
 
     def capture(self, reference: str) -> None:
         """Take the money that an authorization holds."""
+        if reference not in self.held:
+            raise LookupError(f"no authorization {reference!r} is held")
+        del self.held[reference]
+        self._captured.add(reference)
         self.history.append(f"captured {reference}")
 
-    def void(self, reference: str) -> None:
-        """Release the money that an authorization holds."""
-        self.history.append(f"voided {reference}")
+    def reverse(self, reference: str) -> None:
+        """Undo a payment: void it while it is held, refund it once it is captured."""
+        if self.held.pop(reference, None) is not None:
+            self.history.append(f"voided {reference}")
+        elif reference in self._captured:
+            self._captured.remove(reference)
+            self.history.append(f"refunded {reference}")
+        else:
+            raise LookupError(f"no payment {reference!r} to reverse")
 
 
 # --8<-- [end:payments]
@@ -153,6 +170,7 @@ class ShippingService:
     def __init__(self, rates: Mapping[str, tuple[Decimal, Decimal]]) -> None:
         self._rates = dict(rates)
         self._ids = itertools.count(1)
+        self.booked: set[str] = set()
 
     def quote(self, country: str, weight_grams: int) -> Decimal:
         """The price of sending a parcel of `weight_grams` to `country`."""
@@ -168,7 +186,13 @@ class ShippingService:
 
     def book(self, country: str, weight_grams: int) -> str:
         """Book a pick-up and return the parcel's tracking number."""
-        return f"TRK-{country}-{next(self._ids):05d}"
+        tracking_number = f"TRK-{country}-{next(self._ids):05d}"
+        self.booked.add(tracking_number)
+        return tracking_number
+
+    def cancel(self, tracking_number: str) -> None:
+        """Cancel a booked pick-up."""
+        self.booked.remove(tracking_number)
 
 
 # --8<-- [end:shipping]
@@ -204,30 +228,34 @@ class CheckoutService:
     def place_order(
         self, cart: Mapping[str, int], card_token: str, country: str
     ) -> OrderConfirmation:
-        """Reserve the items, price them, charge the card and book the parcel.
+        """Reserve the items, charge the card, book the parcel and commit the stock.
 
-        Either every step succeeds, or the steps already taken are undone and a
-        `CheckoutError` says what went wrong.
+        If any step raises, the steps already taken are undone, newest first, and
+        the exception travels on; a customer's mistake is a `CheckoutError`.
         """
         if not cart:
             raise CheckoutError("the cart is empty")
         lines = [(self._catalogue.product(sku), qty) for sku, qty in cart.items()]
-        reservations: list[Reservation] = []
+        undo: list[Callable[[], None]] = []
         try:
+            reservations = []
             for product, quantity in lines:
-                reservations.append(self._inventory.reserve(product.sku, quantity))
+                reservation = self._inventory.reserve(product.sku, quantity)
+                undo.append(functools.partial(self._inventory.release, reservation))
+                reservations.append(reservation)
             items_total = sum((p.price * qty for p, qty in lines), Decimal(0))
             weight = sum(p.weight_grams * qty for p, qty in lines)
             shipping = self._shipping.quote(country, weight)
             reference = self._payments.authorize(card_token, items_total + shipping)
-        except CheckoutError:
-            for reservation in reservations:
-                self._inventory.release(reservation)
+            undo.append(functools.partial(self._payments.reverse, reference))
+            tracking_number = self._shipping.book(country, weight)
+            undo.append(functools.partial(self._shipping.cancel, tracking_number))
+            self._payments.capture(reference)
+            self._inventory.commit(reservations)
+        except BaseException:
+            for step in reversed(undo):
+                step()
             raise
-        tracking_number = self._shipping.book(country, weight)
-        self._payments.capture(reference)
-        for reservation in reservations:
-            self._inventory.commit(reservation)
         return OrderConfirmation(
             items_total, shipping, items_total + shipping, reference, tracking_number
         )
@@ -261,11 +289,12 @@ def place_order(
         weight = sum(p.weight_grams * qty for p, qty in lines)
         shipping_cost = shipping.quote(country, weight)
         reference = payments.authorize(card_token, items_total + shipping_cost)
+        undo.callback(payments.reverse, reference)
+        tracking_number = shipping.book(country, weight)
+        undo.callback(shipping.cancel, tracking_number)
+        payments.capture(reference)
+        inventory.commit(reservations)
         undo.pop_all()  # every step succeeded: nothing to undo on the way out
-    tracking_number = shipping.book(country, weight)
-    payments.capture(reference)
-    for reservation in reservations:
-        inventory.commit(reservation)
     total = items_total + shipping_cost
     return OrderConfirmation(
         items_total, shipping_cost, total, reference, tracking_number
@@ -347,6 +376,21 @@ if __name__ == "__main__":
         #> captured AUTH-0001
         #> declined 94.90 on tok_chargeDeclined
     # --8<-- [end:demo-direct]
+
+    # --8<-- [start:demo-undo]
+    class CarrierDown(ShippingService):
+        def book(self, country: str, weight_grams: int) -> str:
+            raise ConnectionError("the carrier's booking service is not answering")
+
+    outage = CheckoutService(CATALOGUE, inventory, payments, CarrierDown(RATES))
+    try:
+        outage.place_order({"GRINDER": 1}, "tok_visa", "DE")
+    except ConnectionError as exc:
+        print(exc)
+        #> the carrier's booking service is not answering
+    print(inventory.available("GRINDER"), payments.held, payments.history[-1])
+    #> 5 {} voided AUTH-0002
+    # --8<-- [end:demo-undo]
 
     # --8<-- [start:demo-pythonic]
     checkout_order = functools.partial(

@@ -9,7 +9,7 @@ import re
 import sys
 import tracemalloc
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import cache
 from typing import Any
@@ -28,6 +28,12 @@ ALIGNMENTS: dict[str, Callable[[str, int], str]] = {
     "left": str.ljust,
     "center": str.center,
     "right": str.rjust,
+}
+CHOICES: dict[str, Collection[str]] = {
+    "number_format": NUMBER_FORMATS,
+    "align": ALIGNMENTS,
+    "vertical": ("top", "center", "bottom"),
+    "border": ("none", "thin", "medium", "thick", "double"),
 }
 COLOUR = re.compile(r"#[0-9A-F]{6}")
 
@@ -53,13 +59,18 @@ class CellFormat:
     wrap: bool = False
 
     def __post_init__(self) -> None:
-        if self.number_format not in NUMBER_FORMATS:
-            known = ", ".join(repr(name) for name in NUMBER_FORMATS)
-            raise ValueError(
-                f"unknown number format {self.number_format!r}; use one of {known}"
-            )
-        if self.align not in ALIGNMENTS:
-            raise ValueError(f"align is left, center or right, not {self.align!r}")
+        for setting in fields(self):
+            value, kind = getattr(self, setting.name), type(setting.default)
+            if type(value) is not kind:
+                raise TypeError(
+                    f"{setting.name} must be of type {kind.__name__}, got {value!r}"
+                )
+            choices = CHOICES.get(setting.name)
+            if choices is not None and value not in choices:
+                known = ", ".join(map(repr, choices))
+                raise ValueError(
+                    f"unknown {setting.name} {value!r}; use one of {known}"
+                )
         if not 6 <= self.size <= 72:
             raise ValueError(f"a font size is 6 to 72 points, got {self.size}")
         for name in ("color", "fill"):
@@ -78,7 +89,7 @@ class CellFormat:
         return ALIGNMENTS[self.align](text, width)
 
 
-FORMAT_SETTINGS = frozenset(field.name for field in fields(CellFormat))
+DEFAULTS = {setting.name: setting.default for setting in fields(CellFormat)}
 # --8<-- [end:format]
 
 
@@ -87,20 +98,27 @@ class FormatFactory:
     """Hands out one shared `CellFormat` per distinct look, and forgets unused ones."""
 
     def __init__(self) -> None:
-        self._formats: weakref.WeakValueDictionary[tuple[Any, ...], CellFormat] = (
+        self._formats: weakref.WeakValueDictionary[tuple[str, ...], CellFormat] = (
             weakref.WeakValueDictionary()
         )
+        self.built = 0
 
     def get(self, **settings: Any) -> CellFormat:
-        """The shared format with these settings; the defaults fill in the rest."""
-        unknown = settings.keys() - FORMAT_SETTINGS
+        """The shared format with these settings; the defaults fill in the rest.
+
+        A look asked for before is one dictionary lookup; only a new look builds
+        (and so validates) a `CellFormat`.
+        """
+        unknown = settings.keys() - DEFAULTS.keys()
         if unknown:
             raise ValueError(f"unknown format settings: {', '.join(sorted(unknown))}")
-        candidate = CellFormat(**settings)  # validates the settings
-        key = tuple(getattr(candidate, name) for name in sorted(FORMAT_SETTINGS))
+        # repr tells True, 1 and 1.0 apart, so a format only answers the very
+        # settings it was validated with; and a list makes a key, not a TypeError
+        key = tuple(repr(value) for value in (DEFAULTS | settings).values())
         shared = self._formats.get(key)
         if shared is None:
-            self._formats[key] = shared = candidate
+            shared = self._formats[key] = CellFormat(**settings)
+            self.built += 1
         return shared
 
     def variant(self, base: CellFormat, **changes: Any) -> CellFormat:
@@ -281,6 +299,8 @@ if __name__ == "__main__":
     ledger = load_sheet(export, make_format=formats.get)
     print(f"{len(ledger):,} cells share {len(formats)} formats")
     #> 20,004 cells share 4 formats
+    print(f"the factory built {formats.built} formats")
+    #> the factory built 4 formats
     print(ledger.cell(1, 2).format is ledger.cell(4_321, 2).format)
     #> True
     for row in range(4):
@@ -303,8 +323,8 @@ if __name__ == "__main__":
     total = formats.variant(amount, bold=True, border="double")
     print(f"[{total.render(12_345.6, width=10)}]", len(formats))
     #> [ 12,345.60] 5
-    print(formats.variant(amount, bold=True, border="double") is total)
-    #> True
+    print(formats.variant(amount, bold=True, border="double") is total, formats.built)
+    #> True 5
     # --8<-- [end:demo-variant]
 
     # --8<-- [start:demo-weakref]
@@ -318,7 +338,7 @@ if __name__ == "__main__":
         formats.get(number_format="0.000")
     except ValueError as exc:
         print(exc)
-        #> unknown number format '0.000'; use one of 'General', '@', '#,##0.00', '0%'
+        #> unknown number_format '0.000'; use one of 'General', '@', '#,##0.00', '0%'
     try:
         formats.get(colour="#1F4E79")
     except ValueError as exc:

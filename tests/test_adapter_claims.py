@@ -1,0 +1,71 @@
+"""The adapter page's rule, kept by every adapter: vendor errors never leave an adapter."""
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from snippets.structural.adapter import (
+    CardStreamAdapter,
+    CardStreamClassAdapter,
+    CardStreamClient,
+    CardStreamError,
+    LedgerPayAdapter,
+    LedgerPayError,
+    LedgerPayGateway,
+    Money,
+    PaymentDeclinedError,
+    PaymentGateway,
+    Receipt,
+    cardstream_charge,
+)
+
+KEY = "cs_test_4eC39"
+ADAPTERS: dict[str, tuple[Callable[[], PaymentGateway], type[Exception]]] = {
+    "object adapter": (lambda: CardStreamAdapter(CardStreamClient(api_key=KEY)), CardStreamError),
+    "class adapter": (lambda: CardStreamClassAdapter(api_key=KEY), CardStreamError),
+    "ledgerpay": (lambda: LedgerPayAdapter(LedgerPayGateway("M20417")), LedgerPayError),
+}
+TEN_EUROS = Money(Decimal("10.00"), "EUR")
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_refunding_an_unknown_charge_is_a_translated_error(name: str) -> None:
+    make, vendor_error = ADAPTERS[name]
+    gateway = make()
+    unknown = Receipt(
+        gateway.provider, "ch_0099" if vendor_error is CardStreamError else "LP-9", TEN_EUROS
+    )
+    with pytest.raises(PaymentDeclinedError, match=f"{gateway.provider} declined the refund: "):
+        gateway.refund(unknown)
+
+
+@pytest.mark.parametrize("name", ADAPTERS)
+def test_refunding_twice_is_a_translated_error_chained_to_the_vendors(name: str) -> None:
+    make, vendor_error = ADAPTERS[name]
+    gateway = make()
+    receipt = gateway.charge(TEN_EUROS, "tok_visa_4242")
+    assert gateway.refund(receipt).kind == "refund"
+    with pytest.raises(PaymentDeclinedError) as raised:
+        gateway.refund(receipt)
+    assert raised.value.reason in {"charge_already_refunded", "already_reversed"}
+    assert isinstance(raised.value.__cause__, vendor_error)
+
+
+def test_a_declined_charge_cannot_be_refunded() -> None:
+    client = CardStreamClient(api_key=KEY)
+    declined = client.create_charge(1000, "eur", "tok_declined")
+    with pytest.raises(PaymentDeclinedError, match="declined the refund: resource_missing"):
+        CardStreamAdapter(client).refund(Receipt("cardstream", declined["id"], TEN_EUROS))
+
+
+def test_the_function_adapter_translates_declines_too() -> None:
+    charge = cardstream_charge(CardStreamClient(api_key=KEY))
+    with pytest.raises(PaymentDeclinedError, match="cardstream declined the charge"):
+        charge(TEN_EUROS, "tok_declined")
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "-Infinity", "0", "-0.01"])
+def test_money_refuses_amounts_that_are_not_positive_numbers(amount: str) -> None:
+    with pytest.raises(ValueError, match="an amount must be positive, got"):
+        Money(Decimal(amount), "EUR")

@@ -1,0 +1,54 @@
+"""The bridge page's claims: a fallback re-bridges a copy, and no channel is module-wide."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import pytest
+
+import snippets.structural.bridge as bridge
+from snippets.structural.bridge import (
+    Channel,
+    DeliveryError,
+    EmailChannel,
+    PasswordReset,
+    PaymentFailed,
+    SmsChannel,
+    send_with_fallback,
+)
+
+
+def test_a_fallback_leaves_the_callers_notification_on_its_own_channel() -> None:
+    sms = SmsChannel(available=False)
+    reset = PasswordReset(sms, "160442")
+    email = EmailChannel(sender="shop@example.com")
+    delivery = send_with_fallback(reset, [(sms, "+4915112345678"), (email, "ben@example.com")])
+    assert delivery.channel == "email"
+    assert reset.channel is sms
+
+    with pytest.raises(DeliveryError, match="every channel failed"):
+        send_with_fallback(reset, [(SmsChannel(available=False), "+4915112345678")])
+    assert reset.channel is sms
+
+
+def channels_in(value: object) -> Iterable[Channel]:
+    if isinstance(value, Channel):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from channels_in(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from channels_in(item)
+
+
+def test_the_module_holds_no_channel_that_callers_would_share() -> None:
+    shared = [
+        (name, channel) for name, value in vars(bridge).items() for channel in channels_in(value)
+    ]
+    assert shared == []
+
+
+@pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), Decimal("NaN"), 249.9])
+def test_a_failed_payment_checks_its_amount(amount: Decimal) -> None:
+    with pytest.raises(ValueError, match="a failed payment has a positive Decimal amount"):
+        PaymentFailed(SmsChannel(), "A-1002", amount)

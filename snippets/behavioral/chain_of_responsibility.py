@@ -34,7 +34,7 @@ class Expense:
             raise TypeError(
                 f"amounts of money are Decimal, not {type(self.amount).__name__}"
             )
-        if self.amount <= 0:
+        if not self.amount.is_finite() or self.amount <= 0:
             raise ValueError(f"an expense must be a positive amount, got {self.amount}")
 
 
@@ -72,16 +72,19 @@ class Approver(ABC):
         self.successor: Approver | None = None
 
     def then(self, successor: "Approver") -> "Approver":
-        """Put `successor` after this link and return it, so links chain fluently."""
+        """Append `successor` at the end of this chain; return it, to chain fluently."""
+        ours: list[Approver] = [self]
+        while (last := ours[-1].successor) is not None:
+            ours.append(last)
         link: Approver | None = successor
         while link is not None:
-            if link is self:
+            if any(link is known for known in ours):
                 raise ValueError(
-                    f"putting {successor.name!r} after {self.name!r} "
+                    f"putting {successor.name!r} after {ours[-1].name!r} "
                     "would make the chain loop"
                 )
             link = link.successor
-        self.successor = successor
+        ours[-1].successor = successor
         return successor
 
     def handle(self, expense: Expense, seen_by: tuple[str, ...] = ()) -> Decision:
@@ -127,7 +130,7 @@ class SpendingLimit(Approver):
     """Approves claims up to the spending limit of one role."""
 
     def __init__(self, role: str, limit: Decimal) -> None:
-        if limit <= 0:
+        if not limit.is_finite() or limit <= 0:
             raise ValueError(f"a spending limit must be positive, got {limit}")
         super().__init__(role)
         self.limit = limit
@@ -314,11 +317,8 @@ if __name__ == "__main__":
     except TypeError as exc:
         print(exc)
         #> amounts of money are Decimal, not float
-    cfo = chain
-    while cfo.successor is not None:
-        cfo = cfo.successor
     try:
-        cfo.then(chain)
+        chain.then(chain)  # then() appends after the last link, the CFO
     except ValueError as exc:
         print(exc)
         #> putting 'receipt check' after 'CFO' would make the chain loop

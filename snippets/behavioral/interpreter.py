@@ -117,7 +117,7 @@ class Literal(Expression):
         return self.value
 
     def __str__(self) -> str:
-        return json.dumps(self.value)
+        return json.dumps(self.value, ensure_ascii=False)  # "DE", 10, true
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,17 @@ class Name(Expression):
 
     def evaluate(self, context: Context) -> Value:
         try:
-            return context[self.name]
+            value = context[self.name]
         except KeyError:
             known = ", ".join(sorted(context)) or "nothing"
             raise RuleEvaluationError(
                 f"the rule uses {self.name!r}, but the context has only: {known}"
             ) from None
+        if not isinstance(value, str | int | float):  # bool is an int
+            raise RuleEvaluationError(
+                f"{self.name!r} must be a string, a number or a boolean, got {value!r}"
+            )
+        return value
 
     def __str__(self) -> str:
         return self.name
@@ -155,6 +160,16 @@ def kind_of(value: Value) -> str:
     return "a string" if isinstance(value, str) else "a number"
 
 
+def check_kinds(left: Value, op: str, right: Value | list[Value]) -> None:
+    """Refuse to compare values of different kinds, where Python would guess."""
+    for value in right if isinstance(right, list) else [right]:
+        if kind_of(left) != kind_of(value):
+            raise RuleEvaluationError(
+                f"cannot compare {left!r} {op} {right!r}: "
+                f"{kind_of(left)} and {kind_of(value)}"
+            )
+
+
 @dataclass(frozen=True)
 class Comparison(Expression):
     """`left <op> right`; both sides must be of the same kind."""
@@ -165,11 +180,7 @@ class Comparison(Expression):
 
     def evaluate(self, context: Context) -> bool:
         left, right = self.left.evaluate(context), self.right.evaluate(context)
-        if kind_of(left) != kind_of(right):
-            raise RuleEvaluationError(
-                f"cannot compare {left!r} {self.op} {right!r}: "
-                f"{kind_of(left)} and {kind_of(right)}"
-            )
+        check_kinds(left, self.op, right)
         return COMPARISONS[self.op](left, right)
 
     def __str__(self) -> str:
@@ -178,15 +189,16 @@ class Comparison(Expression):
 
 @dataclass(frozen=True)
 class Membership(Expression):
-    """`item in [...]` or `item not in [...]`, against a list of literals."""
+    """`item in [...]` or `item not in [...]`, against literals of the item's kind."""
 
     item: Expression
     options: tuple[Literal, ...]
     negated: bool = False
 
     def evaluate(self, context: Context) -> bool:
-        found = self.item.evaluate(context) in {option.value for option in self.options}
-        return found != self.negated
+        item, options = self.item.evaluate(context), [o.value for o in self.options]
+        check_kinds(item, "not in" if self.negated else "in", options)  # True == 1
+        return (item in options) != self.negated
 
     def __str__(self) -> str:
         options = ", ".join(map(str, self.options))
@@ -235,9 +247,11 @@ class Or(Expression):
 class Parser:
     """Recursive descent: one method per grammar rule, the loosest binding first."""
 
-    MAX_DEPTH: Final = 50
+    MAX_LENGTH: Final = 500  # characters: bounds every recursion, here and in evaluate
+    MAX_DEPTH: Final = 50  # levels of nesting: brackets and `not` here
 
     def __init__(self, rule: str) -> None:
+        check_length(rule)
         self.rule = rule
         self.tokens = list(tokenize(rule))
         self.position = 0
@@ -364,6 +378,15 @@ class Parser:
             self.depth -= 1
 
 
+def check_length(rule: str) -> None:
+    if len(rule) > Parser.MAX_LENGTH:
+        raise RuleSyntaxError(
+            f"a rule has at most {Parser.MAX_LENGTH} characters, not {len(rule)}",
+            rule[: Parser.MAX_LENGTH + 1] + "...",
+            Parser.MAX_LENGTH + 1,
+        )
+
+
 def parse(rule: str) -> Expression:
     """Parse the text of a rule into its abstract syntax tree."""
     return Parser(rule).parse()
@@ -417,13 +440,19 @@ class PythonRuleTranslator(ast.NodeVisitor):
 
     def __init__(self, rule: str) -> None:
         self.rule = rule
+        self.depth = 0
 
     def translate(self, node: ast.AST) -> Expression:
-        expression: Expression = self.visit(node)  # calls visit_<NodeClass>
+        if self.depth > Parser.MAX_DEPTH:
+            raise self.error(
+                node, f"the rule nests deeper than {Parser.MAX_DEPTH} levels"
+            )
+        self.depth += 1
+        try:
+            expression: Expression = self.visit(node)  # calls visit_<NodeClass>
+        finally:
+            self.depth -= 1
         return expression
-
-    def visit_Expression(self, node: ast.Expression) -> Expression:
-        return self.translate(node.body)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Expression:
         combine: Callable[[Expression, Expression], Expression]
@@ -467,19 +496,24 @@ class PythonRuleTranslator(ast.NodeVisitor):
         self.refuse(node, self.REFUSED.get(type(node), f"{type(node).__name__} nodes"))
 
     def refuse(self, node: ast.AST, what: str) -> NoReturn:
-        column = getattr(node, "col_offset", 0) + 1
-        raise RuleSyntaxError(f"{what} are not allowed in a rule", self.rule, column)
+        raise self.error(node, f"{what} are not allowed in a rule")
+
+    def error(self, node: ast.AST, message: str) -> RuleSyntaxError:
+        offset = getattr(node, "col_offset", 0)  # counts UTF-8 bytes, not characters
+        column = len(self.rule.encode()[:offset].decode(errors="ignore")) + 1
+        return RuleSyntaxError(message, self.rule, column)
 
 
 def parse_python_rule(rule: str) -> Expression:
     """Parse a rule written in Python syntax with Python's own parser."""
+    check_length(rule)  # ast.parse itself recurses, and can exhaust the C stack
     try:
         tree = ast.parse(rule, mode="eval")
     except SyntaxError as exc:
         raise RuleSyntaxError(
             "not a Python expression", rule, exc.offset or 1
         ) from None
-    return PythonRuleTranslator(rule).translate(tree)
+    return PythonRuleTranslator(rule).translate(tree.body)
 
 
 # --8<-- [end:pythonic]

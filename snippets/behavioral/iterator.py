@@ -56,14 +56,17 @@ class LedgerIterator(Iterator[Entry]):
     """The iterator: a position in one ledger, used up after one pass."""
 
     def __init__(self, ledger: Ledger) -> None:
-        self._ledger = ledger
+        self._ledger: Ledger | None = ledger  # None once used up
         self._index = 0
         self._expected_version = ledger._version
 
     def __next__(self) -> Entry:
+        if self._ledger is None:  # used up stays used up, whatever the ledger does
+            raise StopIteration
         if self._ledger._version != self._expected_version:
             raise RuntimeError("the ledger changed during iteration")
         if self._index >= len(self._ledger._entries):
+            self._ledger = None
             raise StopIteration
         entry = self._ledger._entries[self._index]
         self._index += 1
@@ -131,7 +134,7 @@ class OrdersApi:
     def list_orders(self, cursor: str | None = None, limit: int = 50) -> Page[Order]:
         if not 1 <= limit <= 100:
             raise ValueError(f"limit must be between 1 and 100, got {limit}")
-        if cursor is not None and not cursor.isdigit():
+        if cursor is not None and not cursor.isdecimal():
             raise ValueError(f"invalid cursor {cursor!r}: pass one the API returned")
         self.requests += 1
         start = int(cursor or 0)
@@ -208,14 +211,16 @@ def iter_orders(
 
 # --8<-- [start:pythonic]
 class GeneratorLedger(Ledger):
-    """The same ledger with a generator method instead of an iterator class."""
+    """The same ledger with a generator instead of an iterator class."""
 
     def __iter__(self) -> Iterator[Entry]:
-        version = self._version
-        for entry in self._entries:
-            yield entry
+        return self._walk(self._version)  # not a generator: reads the version now
+
+    def _walk(self, version: int) -> Iterator[Entry]:
+        for entry in self._entries:  # booking appends, so a change is always seen
             if self._version != version:
                 raise RuntimeError("the ledger changed during iteration")
+            yield entry
 
 
 # --8<-- [end:pythonic]
@@ -295,14 +300,18 @@ if __name__ == "__main__":
     # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]
-    journal = GeneratorLedger(ENTRIES)
-    print(sum(entry.amount for entry in journal))
+    print(sum(entry.amount for entry in GeneratorLedger(ENTRIES)))
     #> 1710.60
-    try:
-        for _entry in journal:
-            journal.book(Entry("2024-05-01", "refund", Decimal("-20.00")))
-    except RuntimeError as exc:
-        print(exc)
-        #> the ledger changed during iteration
+    for kind in [Ledger, GeneratorLedger]:
+        journal = kind(ENTRIES)
+        fresh, used_up = iter(journal), iter(journal)
+        list(used_up)
+        journal.book(Entry("2024-05-01", "refund", Decimal("-20.00")))
+        try:
+            next(fresh)
+        except RuntimeError as exc:
+            print(f"{kind.__name__}: {exc}; used up: {next(used_up, None)}")
+            #> Ledger: the ledger changed during iteration; used up: None
+            #> GeneratorLedger: the ledger changed during iteration; used up: None
     # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -116,7 +116,7 @@ class History:
         before = self._editor.save(label)
         try:
             yield self._editor
-        except Exception:
+        except BaseException:  # any failure, even Ctrl+C, leaves no half edit
             self._editor.restore(before)
             raise
         self._undo.append(before)
@@ -160,11 +160,19 @@ class Draft:
     text: str = ""
     cursor: int = 0
 
+    def __post_init__(self) -> None:
+        if not 0 <= self.cursor <= len(self.text):
+            raise ValueError(
+                f"the cursor goes from 0 to {len(self.text)}, not to {self.cursor}"
+            )
+
     def insert(self, chars: str) -> Self:
         text = self.text[: self.cursor] + chars + self.text[self.cursor :]
         return replace(self, text=text, cursor=self.cursor + len(chars))
 
     def backspace(self, count: int = 1) -> Self:
+        if count < 0:
+            raise ValueError(f"cannot delete a negative number of characters: {count}")
         start = max(0, self.cursor - count)
         return replace(
             self, text=self.text[:start] + self.text[self.cursor :], cursor=start

@@ -302,7 +302,7 @@ def net_by_vat_rate(node: InvoiceNode) -> RateTable:
 
 # --8<-- [start:ast-visitor]
 class ImportedModules(ast.NodeVisitor):
-    """Collect the top-level packages a piece of Python source imports."""
+    """Collect the top-level modules a piece of Python source imports."""
 
     def __init__(self) -> None:
         self.modules: set[str] = set()

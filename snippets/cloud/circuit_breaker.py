@@ -171,16 +171,25 @@ class CircuitState(enum.StrEnum):
 class CircuitOpenError(Exception):
     """The breaker refused the call without touching the dependency."""
 
-    def __init__(self, name: str, retry_in: float) -> None:
-        super().__init__(f"{name} circuit is open; next trial in {retry_in:.1f} s")
+    def __init__(self, name: str, retry_in: float | None) -> None:
+        if retry_in is None:  # half-open, and its one trial call is running
+            super().__init__(f"{name} circuit is half-open; its trial call is running")
+        else:
+            super().__init__(f"{name} circuit is open; next trial in {retry_in:.1f} s")
         self.retry_in = retry_in
 
 
 StateListener = Callable[[str, CircuitState, CircuitState], None]
+Change = tuple[CircuitState, CircuitState] | None
 
 
 class CircuitBreaker:
-    """Guards calls to one dependency and stops making them while it keeps failing."""
+    """Guards calls to one dependency and stops making them while it keeps failing.
+
+    The lock guards the state, never a call. Each change of state starts a new
+    generation, and a call's outcome counts only in the generation it started in.
+    `on_change` runs after the lock is released, in the thread that made the change.
+    """
 
     def __init__(
         self,
@@ -207,58 +216,71 @@ class CircuitBreaker:
         self.state = CircuitState.CLOSED
         self.failures = 0
         self._opened_at = 0.0
+        self._generation = 0
         self._trial_running = False
         self._lock = threading.Lock()
 
     def call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Call `function` if the circuit allows it, and learn from the outcome."""
-        self._before_call()
+        generation, change = self._admit()
         try:
+            self._notify(change)
             result = function(*args, **kwargs)
         except self.ignore:
-            self._succeeded()
+            self._record(generation, succeeded=True)
             raise
         except Exception:
-            self._failed()
+            self._record(generation, succeeded=False)
             raise
-        self._succeeded()
+        except BaseException:  # KeyboardInterrupt, CancelledError: no verdict
+            self._record(generation, succeeded=None)
+            raise
+        self._record(generation, succeeded=True)
         return result
 
-    def _before_call(self) -> None:
+    def _admit(self) -> tuple[int, Change]:
         with self._lock:
+            change = None
             if self.state is CircuitState.OPEN:
                 waited = self.clock() - self._opened_at
                 if waited < self.reset_timeout:
                     raise CircuitOpenError(self.name, self.reset_timeout - waited)
-                self._move_to(CircuitState.HALF_OPEN)
+                change = self._move_to(CircuitState.HALF_OPEN)
             elif self.state is CircuitState.HALF_OPEN and self._trial_running:
-                raise CircuitOpenError(self.name, 0.0)  # one trial at a time
+                raise CircuitOpenError(self.name, None)  # one trial at a time
             self._trial_running = self.state is CircuitState.HALF_OPEN
+            return self._generation, change
 
-    def _succeeded(self) -> None:
+    def _record(self, generation: int, *, succeeded: bool | None) -> None:
         with self._lock:
-            self.failures = 0
+            if generation != self._generation:
+                return  # it started before the last change: it says nothing now
+            change = None
             self._trial_running = False
-            if self.state is CircuitState.HALF_OPEN:
-                self._move_to(CircuitState.CLOSED)
+            if succeeded:
+                self.failures = 0
+                if self.state is CircuitState.HALF_OPEN:
+                    change = self._move_to(CircuitState.CLOSED)
+            elif succeeded is False:
+                self.failures += 1
+                if (
+                    self.state is CircuitState.HALF_OPEN
+                    or self.failures >= self.failure_threshold
+                ):
+                    self._opened_at = self.clock()
+                    change = self._move_to(CircuitState.OPEN)
+        self._notify(change)
 
-    def _failed(self) -> None:
-        with self._lock:
-            self.failures += 1
-            self._trial_running = False
-            if (
-                self.state is CircuitState.HALF_OPEN
-                or self.failures >= self.failure_threshold
-            ):
-                self._opened_at = self.clock()
-                self._move_to(CircuitState.OPEN)
-
-    def _move_to(self, state: CircuitState) -> None:
+    def _move_to(self, state: CircuitState) -> Change:
         old, self.state = self.state, state
+        self._generation += 1
         if state is CircuitState.CLOSED:
             self.failures = 0
-        if self.on_change is not None:
-            self.on_change(self.name, old, state)
+        return old, state
+
+    def _notify(self, change: Change) -> None:
+        if change is not None and self.on_change is not None:
+            self.on_change(self.name, *change)
 
 
 # --8<-- [end:breaker]

@@ -1,0 +1,195 @@
+"""Claims of the circuit breaker page shown with real threads and a real HTTP service."""
+
+import asyncio
+import threading
+from contextlib import suppress
+
+import pybreaker
+import pytest
+
+from snippets.cloud.circuit_breaker import (
+    CircuitBreaker,
+    CircuitOpenError,
+    CircuitState,
+    ManualClock,
+    ServiceError,
+    get_stock,
+    inventory_service,
+)
+
+WAIT = 2.0  # seconds; only reached when a claim is false
+
+
+def state(breaker: CircuitBreaker) -> CircuitState:
+    """The state now (a function, so that mypy does not keep an earlier narrowing)."""
+    return breaker.state
+
+
+def trip(breaker: CircuitBreaker, port: int) -> None:
+    """Open `breaker` (threshold 2) with two real 503 answers of a failing service."""
+    for _ in range(2):
+        with pytest.raises(ServiceError):
+            breaker.call(get_stock, port, "LAPTOP-14")
+    assert breaker.state is CircuitState.OPEN
+
+
+class Parked:
+    """A call through a breaker, in its own thread, that waits inside until released."""
+
+    def __init__(self, call: object, outcome: Exception | None = None) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.outcome = outcome
+        self.thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+        self.thread.start()
+        assert self.entered.wait(WAIT), "the call did not start"
+
+    def _run(self, call: object) -> None:
+        assert callable(call)
+        with suppress(ServiceError):  # the outcome some tests give it
+            call(self._work)
+
+    def _work(self) -> int:
+        self.entered.set()
+        self.release.wait(WAIT)
+        if self.outcome is not None:
+            raise self.outcome
+        return 12
+
+    def finish(self) -> None:
+        self.release.set()
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive()
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, asyncio.CancelledError])
+def test_an_interrupted_trial_frees_the_half_open_state(
+    interrupt: type[BaseException],
+) -> None:
+    clock = ManualClock()
+    breaker = CircuitBreaker("inventory", failure_threshold=2, clock=clock.now)
+
+    def interrupted() -> int:
+        raise interrupt
+
+    with inventory_service() as service:
+        service.switch("failing")
+        trip(breaker, service.port)
+        clock.advance(30.0)
+        with pytest.raises(interrupt):
+            breaker.call(interrupted)  # the trial call is interrupted: no verdict
+        service.switch("healthy")
+        assert breaker.call(get_stock, service.port, "LAPTOP-14") == 12  # the next trial
+        assert breaker.state is CircuitState.CLOSED
+
+
+def test_a_call_that_started_before_the_trip_does_not_decide_the_trial() -> None:
+    clock = ManualClock()
+    breaker = CircuitBreaker("inventory", failure_threshold=2, clock=clock.now)
+    with inventory_service() as service:
+        slow = Parked(breaker.call)  # started while the circuit was closed
+        service.switch("failing")
+        trip(breaker, service.port)
+        clock.advance(30.0)
+        trial = Parked(breaker.call)  # the one trial of the half-open state
+        slow.finish()  # it succeeds now, but it started before the trip
+        assert breaker.state is CircuitState.HALF_OPEN
+        with pytest.raises(CircuitOpenError, match="its trial call is running"):
+            breaker.call(get_stock, service.port, "LAPTOP-14")
+        trial.finish()
+        assert state(breaker) is CircuitState.CLOSED  # the trial decided
+
+
+def test_a_late_failure_does_not_extend_the_open_time() -> None:
+    clock = ManualClock()
+    breaker = CircuitBreaker("inventory", failure_threshold=2, clock=clock.now)
+    with inventory_service() as service:
+        slow = Parked(breaker.call, outcome=ServiceError("GET /stock: no answer"))
+        service.switch("failing")
+        trip(breaker, service.port)
+        clock.advance(20.0)
+        slow.finish()  # fails 20 s after the circuit opened
+        clock.advance(10.0)
+        service.switch("healthy")
+        assert breaker.call(get_stock, service.port, "LAPTOP-14") == 12
+        assert breaker.state is CircuitState.CLOSED
+
+
+def test_a_listener_may_call_the_breaker_it_listens_to() -> None:
+    clock = ManualClock()
+    refreshed: list[int] = []
+
+    def refresh_when_closed(name: str, old: CircuitState, new: CircuitState) -> None:
+        if new is CircuitState.CLOSED:  # warm a cache through the same breaker
+            refreshed.append(breaker.call(get_stock, service.port, "DOCK-USB-C"))
+
+    breaker = CircuitBreaker(
+        "inventory", failure_threshold=2, clock=clock.now, on_change=refresh_when_closed
+    )
+    with inventory_service() as service:
+        service.switch("failing")
+        trip(breaker, service.port)
+        clock.advance(30.0)
+        service.switch("healthy")
+        # In a daemon thread, so that a deadlock fails the test instead of hanging it.
+        worker = threading.Thread(
+            target=breaker.call, args=(get_stock, service.port, "LAPTOP-14"), daemon=True
+        )
+        worker.start()
+        worker.join(WAIT)
+        assert not worker.is_alive(), "the listener deadlocked the breaker"
+    assert refreshed == [40]
+    assert breaker.state is CircuitState.CLOSED
+
+
+def test_a_slow_listener_delays_no_other_caller() -> None:
+    clock = ManualClock()
+    alerting, alerted = threading.Event(), threading.Event()
+
+    def page_someone(name: str, old: CircuitState, new: CircuitState) -> None:
+        alerting.set()
+        alerted.wait(WAIT)  # a slow alerting system
+
+    breaker = CircuitBreaker(
+        "inventory", failure_threshold=1, clock=clock.now, on_change=page_someone
+    )
+    with inventory_service() as service:
+        service.switch("failing")
+
+        def trip_it() -> None:
+            with suppress(ServiceError):
+                breaker.call(get_stock, service.port, "LAPTOP-14")
+
+        tripping = threading.Thread(target=trip_it, daemon=True)
+        tripping.start()
+        assert alerting.wait(WAIT)
+        refused = threading.Event()
+
+        def another_caller() -> None:
+            with pytest.raises(CircuitOpenError):
+                breaker.call(get_stock, service.port, "LAPTOP-14")
+            refused.set()
+
+        threading.Thread(target=another_caller, daemon=True).start()
+        assert refused.wait(WAIT), "the listener held the breaker's lock"
+        alerted.set()
+        tripping.join(WAIT)
+
+
+def test_pybreaker_runs_one_call_at_a_time_through_a_shared_breaker() -> None:
+    shared = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)
+    first = Parked(shared.call)
+    second = threading.Thread(target=shared.call, args=(lambda: 40,), daemon=True)
+    second.start()
+    second.join(0.2)
+    assert second.is_alive(), "pybreaker let a second call run beside the first"
+    first.finish()
+    second.join(WAIT)
+    assert not second.is_alive()
+
+
+def test_this_breaker_lets_calls_run_side_by_side() -> None:
+    shared = CircuitBreaker("inventory")
+    first = Parked(shared.call)
+    second = Parked(shared.call)  # enters while the first is still inside
+    first.finish()
+    second.finish()

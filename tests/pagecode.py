@@ -16,6 +16,7 @@ Three kinds of code are checked:
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import shlex
@@ -32,7 +33,7 @@ from typing import Any
 import pytest
 from pytest_examples import CodeExample, EvalExample
 from pytest_examples.lint import code_diff
-from pytest_examples.run_code import InsertPrintStatements
+from pytest_examples.run_code import InsertPrintStatements, expr_last_line, find_print_location
 
 from scripts.mkdocs_hooks import SECTION_RE
 from scripts.mkdocs_hooks import marker as _marker
@@ -274,6 +275,13 @@ def run_example(
             f"{relative(example.path)}:{line}: the code shown here raised {type(exc).__name__}"
         )
         raise
+    unchecked = unchecked_output_line(example, insert_print)
+    if unchecked is not None:
+        raise PageError(
+            f"{relative(example.path)}:{example.start_line + unchecked}: this output is never "
+            "compared: no print ran on the line above it (a branch that did not run, or output "
+            "under a line that prints nothing); make the print run or delete the output"
+        )
     interleaved = interleaved_print_lines(insert_print)
     if interleaved:
         first, second = sorted(interleaved)
@@ -301,6 +309,37 @@ def run_example(
         "the output shown differs from what the code prints "
         f"(run `make update-examples` if the change is intended)\n{diff}",
     )
+
+
+TRIPLE_QUOTES = {"'''", '"""'}
+
+
+def unchecked_output_line(example: CodeExample, insert_print: InsertPrintStatements) -> int | None:
+    """The first line of shown output that no print which ran produced, or None.
+
+    pytest-examples rewrites the output under the prints that ran and leaves every other `#>`
+    line alone, so output under a print that never ran would pass unchecked. Output is a group
+    of `#>` lines, or a triple-quoted block under a `print(...)` call; the line above it must be
+    where a print that ran reported its output.
+    """
+    printed = {find_print_location(example, s.line_no)[0] for s in insert_print.print_statements()}
+    lines = example.source.split("\n")
+    print_ends = {
+        expr_last_line(node)
+        for node in ast.walk(ast.parse(example.source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "print"
+    }
+    in_group = False
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        is_output = stripped.startswith("#>")
+        starts_block = stripped in TRIPLE_QUOTES and number - 1 in print_ends
+        if ((is_output and not in_group) or starts_block) and number - 1 not in printed:
+            return number
+        in_group = is_output
+    return None
 
 
 def interleaved_print_lines(insert_print: InsertPrintStatements) -> tuple[int, int] | None:

@@ -153,3 +153,8 @@ def test_prints_that_take_turns_are_refused_not_half_checked(eval_example: EvalE
         PageError, match=r"interleaved_prints\.md:5: prints from lines 5 and 6 take turns"
     ):
         check_page(FIXTURES / "interleaved_prints.md", eval_example)
+
+
+def test_output_under_a_print_that_never_runs_is_refused(eval_example: EvalExample) -> None:
+    with pytest.raises(PageError, match=r"unrun_print\.md:8: this output is never compared"):
+        check_page(FIXTURES / "unrun_print.md", eval_example)

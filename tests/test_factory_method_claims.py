@@ -44,7 +44,12 @@ def test_parser_errors_become_config_errors_on_both_paths(
         assert not isinstance(caught.value.__cause__, ConfigError)
 
 
-@pytest.mark.parametrize("workers", ["²", "٣", "1_000", "-2", "0", "4.0", "", "many"])
+TOO_LONG_FOR_INT = pytest.param("9" * 5000, id="5000 digits")  # int() raises ValueError
+
+
+@pytest.mark.parametrize(
+    "workers", ["²", "٣", "1_000", "-2", "0", "4.0", "", "many", TOO_LONG_FOR_INT]
+)
 def test_workers_outside_ascii_digits_are_refused_with_config_error(workers: str) -> None:
     text = f"[app]\ndatabase_url = sqlite:///x.db\nworkers = {workers}\ndebug = no\n"
     loads: list[Callable[[], object]] = [

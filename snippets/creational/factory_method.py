@@ -9,6 +9,7 @@ import json
 import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Self
@@ -61,7 +62,8 @@ def _whole_number(section: Mapping[str, Any], key: str) -> int:
     value = section.get(key)
     number = value
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value)  # isdigit() alone also accepts '²', which int() refuses
+        with suppress(ValueError):  # int() refuses over 4300 digits by default
+            number = int(value)  # ASCII: isdigit() alone also accepts '²'
     if isinstance(number, int) and not isinstance(number, bool) and number >= 1:
         return number
     raise ConfigError(f"app.{key} must be a whole number >= 1, got {value!r}")

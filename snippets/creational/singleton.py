@@ -124,9 +124,9 @@ class SingletonMeta(type):
 
     def __init__(cls, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # One lock per class, made with the class: no singleton waits for another's
-        # __init__. Re-entrant: an __init__ that calls its own class gets a
-        # RecursionError instead of hanging.
+        # One lock per class, made with the class: building one singleton waits for
+        # another's __init__ only if it calls that class. Re-entrant: an __init__
+        # that calls its own class gets a RecursionError instead of hanging.
         SingletonMeta._locks[cls] = threading.RLock()
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:

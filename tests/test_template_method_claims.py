@@ -14,6 +14,7 @@ from snippets.behavioral.template_method import (
     csv_text,
     order_record,
 )
+from tests.pagecode import ROOT
 
 ORDER = {
     "id": 1001,
@@ -25,8 +26,9 @@ ORDER = {
 
 
 def test_mypy_reports_an_overridden_skeleton_and_a_hook_that_overrides_nothing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's settings
     module = tmp_path / "exporters.py"
     module.write_text(
         textwrap.dedent(

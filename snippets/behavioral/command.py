@@ -117,8 +117,15 @@ class MacroCommand(Command):
             raise
 
     def undo(self) -> None:
-        for command in reversed(self.commands):
-            command.undo()
+        undone: list[Command] = []
+        try:
+            for command in reversed(self.commands):
+                command.undo()
+                undone.append(command)
+        except Exception:
+            for command in reversed(undone):  # all or nothing here too: redo them
+                command.execute()
+            raise
 
 
 # --8<-- [end:macro]

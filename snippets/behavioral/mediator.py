@@ -356,8 +356,8 @@ if __name__ == "__main__":
     # --8<-- [end:demo-bus]
 
     # --8<-- [start:demo-bus-failing]
-    refunds: list[int] = []
-    bus.subscribe(OrderCancelled, lambda event: refunds.append(event.order_id))
+    cancellations: list[int] = []
+    bus.subscribe(OrderCancelled, lambda event: cancellations.append(event.order_id))
     try:
         bus.publish(OrderCancelled(999))  # never reserved: the warehouse fails
     except ExceptionGroup as group:
@@ -366,7 +366,7 @@ if __name__ == "__main__":
         for error in group.exceptions:
             print(f"{error} ({error.__notes__[0]})")
             #> order 999 was never reserved (raised by Warehouse.on_order_cancelled)
-    print(refunds)  # the second handler ran all the same
+    print(cancellations)  # the audit handler ran all the same
     #> [999]
     # --8<-- [end:demo-bus-failing]
 

@@ -77,9 +77,9 @@ def call_all(
 class Signal(Generic[T]):
     """The subject's listeners, called in the order they subscribed.
 
-    Functions, lambdas and `functools.partial` objects are held strongly. Bound
-    methods are held weakly, through `weakref.WeakMethod`, so an object does not
-    stay alive only because it listens.
+    Methods bound to instances of Python classes are held weakly (`WeakMethod`), so
+    an object does not stay alive only because it listens; any other callable is
+    held strongly.
     """
 
     def __init__(self, name: str) -> None:

@@ -24,3 +24,13 @@ def test_an_event_type_that_is_not_a_class_is_refused() -> None:
     with pytest.raises(TypeError, match="an event type must be a class, got 'OrderPlaced'"):
         bus.subscribe("OrderPlaced", print)  # type: ignore[arg-type]
     assert bus.publish(OrderPlaced(501, "ada@nordwind.example")) == 0
+
+
+def test_unsubscribing_twice_names_the_handler_and_the_event() -> None:
+    bus = EventBus()
+    seen: list[OrderPlaced] = []
+    unsubscribe = bus.subscribe(OrderPlaced, seen.append)
+    unsubscribe()
+    with pytest.raises(LookupError, match="is no longer subscribed to OrderPlaced"):
+        unsubscribe()
+    assert bus.publish(OrderPlaced(501, "ada@nordwind.example")) == 0 and seen == []

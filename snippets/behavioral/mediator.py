@@ -190,7 +190,14 @@ class EventBus:
             raise TypeError(f"a handler must be callable, got {handler!r}")
         handlers = self._handlers.setdefault(event_type, [])
         handlers.append(handler)
-        return lambda: handlers.remove(handler)
+
+        def unsubscribe() -> None:
+            if handler not in handlers:
+                name = event_type.__name__
+                raise LookupError(f"{handler!r} is no longer subscribed to {name}")
+            handlers.remove(handler)
+
+        return unsubscribe
 
     def publish(self, event: object) -> int:
         """Hand `event` to every handler of its type; return how many there were.

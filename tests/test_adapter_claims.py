@@ -1,4 +1,4 @@
-"""The adapter page's rule, kept by every adapter: vendor errors never leave an adapter."""
+"""The adapter page's rule: no vendor error leaves an adapter's charge or refund."""
 
 from collections.abc import Callable
 from decimal import Decimal

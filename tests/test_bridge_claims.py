@@ -10,6 +10,7 @@ from snippets.structural.bridge import (
     Channel,
     DeliveryError,
     EmailChannel,
+    Message,
     PasswordReset,
     PaymentFailed,
     SmsChannel,
@@ -52,3 +53,10 @@ def test_the_module_holds_no_channel_that_callers_would_share() -> None:
 def test_a_failed_payment_checks_its_amount(amount: Decimal) -> None:
     with pytest.raises(ValueError, match="a failed payment has a positive Decimal amount"):
         PaymentFailed(SmsChannel(), "A-1002", amount)
+
+
+@pytest.mark.parametrize("body", ["short", "two\r\nlines", "a\rb\u2028c\x0bd", "x" * 500])
+def test_an_sms_is_one_line_of_at_most_160_characters(body: str) -> None:
+    payload = SmsChannel().send("+4915112345678", Message("Reset\ncode", body)).payload
+    assert len(payload.splitlines()) == 1
+    assert len(payload) <= SmsChannel.max_length

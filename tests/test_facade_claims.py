@@ -108,3 +108,20 @@ def test_the_payment_sandbox_refuses_unknown_references() -> None:
         payments.capture(reference)
     with pytest.raises(LookupError, match="no payment 'AUTH-0001' to reverse"):
         payments.reverse(reference)
+
+
+class ReverseFails(PaymentGateway):
+    def reverse(self, reference: str) -> None:
+        raise RuntimeError(f"the reversal of {reference} failed")
+
+
+@pytest.mark.parametrize(("version", "grinders_left"), [("class", 1), ("function", 2)])
+def test_only_exitstack_runs_the_remaining_undo_calls_after_one_raises(
+    version: str, grinders_left: int
+) -> None:
+    inventory = Inventory(STOCK)
+    checkout = build(version, inventory, ReverseFails(), CarrierDown(RATES))
+    with pytest.raises(RuntimeError, match="reversal of AUTH-0001 failed") as raised:
+        checkout({"GRINDER": 1}, "tok_visa", "DE")
+    assert isinstance(raised.value.__context__, ConnectionError)
+    assert inventory.available("GRINDER") == grinders_left

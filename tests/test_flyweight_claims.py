@@ -46,12 +46,17 @@ def test_loading_a_sheet_validates_once_per_distinct_look(
     assert len(formats) == len(validations) == formats.built == 4
 
 
+class FontName(str):
+    """Equal to, and printed like, a plain string."""
+
+
 @pytest.mark.parametrize(
     ("settings", "error", "message"),
     [
-        ({"bold": 1}, TypeError, "bold must be of type bool, got 1"),
-        ({"size": 11.0}, TypeError, "size must be of type int, got 11.0"),
-        ({"font": ["Calibri"]}, TypeError, "font must be of type str, got ['Calibri']"),
+        ({"bold": 1}, TypeError, "bold must be of type bool, got int 1"),
+        ({"size": 11.0}, TypeError, "size must be of type int, got float 11.0"),
+        ({"font": ["Calibri"]}, TypeError, "font must be of type str, got list ['Calibri']"),
+        ({"font": FontName("Calibri")}, TypeError, "font must be of type str, got FontName"),
         ({"border": "zigzag"}, ValueError, "unknown border 'zigzag'; use one of 'none', "),
         ({"vertical": "middle"}, ValueError, "unknown vertical 'middle'; use one of 'top'"),
     ],
@@ -60,7 +65,8 @@ def test_a_cached_look_never_answers_a_bad_request(
     settings: dict[str, Any], error: type[Exception], message: str
 ) -> None:
     formats = FormatFactory()
-    formats.get(bold=True, size=11, font="Calibri")  # equal, but valid, values are cached
+    kept = [formats.get(), formats.get(bold=True)]  # cached: equal values, valid types
     with pytest.raises(error) as raised:
         formats.get(**settings)
     assert str(raised.value).startswith(message)
+    assert len(formats) == len(kept)

@@ -116,7 +116,7 @@ class SmsChannel(Channel):
         return super().send(recipient, message)
 
     def render(self, message: Message) -> str:
-        text = f"{message.title}: {message.body}".replace("\n", " ")
+        text = " ".join(f"{message.title}: {message.body}".splitlines())
         if len(text) > self.max_length:
             text = text[: self.max_length - 3] + "..."
         return text
@@ -300,9 +300,10 @@ if __name__ == "__main__":
     # --8<-- [end:demo-urgent]
 
     # --8<-- [start:demo-fallback]
-    reset = PasswordReset(SmsChannel(available=False), "160442")
+    sms_down = SmsChannel(available=False)
+    reset = PasswordReset(sms_down, "160442")
     routes: list[tuple[Channel, str]] = [
-        (SmsChannel(available=False), "+4915112345678"),
+        (sms_down, "+4915112345678"),
         (channels["email"], "ben@example.com"),
     ]
     delivery = send_with_fallback(reset, routes)
@@ -310,8 +311,8 @@ if __name__ == "__main__":
     #> email ben@example.com
     print(delivery.payload)
     #> Subject: [Urgent] Reset code | 160442, valid for 15 minutes
-    print(type(reset.channel).__name__)
-    #> SmsChannel
+    print(reset.channel is sms_down)
+    #> True
     # --8<-- [end:demo-fallback]
 
     # --8<-- [start:demo-errors]

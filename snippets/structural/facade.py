@@ -230,8 +230,9 @@ class CheckoutService:
     ) -> OrderConfirmation:
         """Reserve the items, charge the card, book the parcel and commit the stock.
 
-        If any step raises, the steps already taken are undone, newest first, and
-        the exception travels on; a customer's mistake is a `CheckoutError`.
+        If a step raises, the steps already taken are undone, newest first, and the
+        exception travels on (unless an undo call raises: that one travels on and
+        stops the loop); a customer's mistake is a `CheckoutError`.
         """
         if not cart:
             raise CheckoutError("the cart is empty")

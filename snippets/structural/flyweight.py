@@ -63,7 +63,8 @@ class CellFormat:
             value, kind = getattr(self, setting.name), type(setting.default)
             if type(value) is not kind:
                 raise TypeError(
-                    f"{setting.name} must be of type {kind.__name__}, got {value!r}"
+                    f"{setting.name} must be of type {kind.__name__}, "
+                    f"got {type(value).__name__} {value!r}"
                 )
             choices = CHOICES.get(setting.name)
             if choices is not None and value not in choices:
@@ -94,11 +95,14 @@ DEFAULTS = {setting.name: setting.default for setting in fields(CellFormat)}
 
 
 # --8<-- [start:factory]
+Key = tuple[tuple[type, str], ...]
+
+
 class FormatFactory:
     """Hands out one shared `CellFormat` per distinct look, and forgets unused ones."""
 
     def __init__(self) -> None:
-        self._formats: weakref.WeakValueDictionary[tuple[str, ...], CellFormat] = (
+        self._formats: weakref.WeakValueDictionary[Key, CellFormat] = (
             weakref.WeakValueDictionary()
         )
         self.built = 0
@@ -106,15 +110,15 @@ class FormatFactory:
     def get(self, **settings: Any) -> CellFormat:
         """The shared format with these settings; the defaults fill in the rest.
 
-        A look asked for before is one dictionary lookup; only a new look builds
+        A look still in the cache is one dictionary lookup; any other look builds
         (and so validates) a `CellFormat`.
         """
         unknown = settings.keys() - DEFAULTS.keys()
         if unknown:
             raise ValueError(f"unknown format settings: {', '.join(sorted(unknown))}")
-        # repr tells True, 1 and 1.0 apart, so a format only answers the very
-        # settings it was validated with; and a list makes a key, not a TypeError
-        key = tuple(repr(value) for value in (DEFAULTS | settings).values())
+        # type and repr tell True, 1, 1.0 and a str subclass apart, so a format only
+        # answers the very settings it was validated with; a list makes a key too
+        key = tuple((type(v), repr(v)) for v in (DEFAULTS | settings).values())
         shared = self._formats.get(key)
         if shared is None:
             shared = self._formats[key] = CellFormat(**settings)

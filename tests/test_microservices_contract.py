@@ -6,12 +6,17 @@ as real uvicorn processes on free ports of 127.0.0.1, ask the catalogue exactly 
 orders service asks it, and check every answer against what the orders service relies on.
 A catalogue change that would break the orders service (renaming `price_cents`, say)
 fails here, although the catalogue on its own still looks fine.
+
+They also check what the page promises about repeats and probes: a reservation or an order
+sent again with the same key changes the stock once, even when the repeats race, and
+`/livez` stays up while `/readyz` reports a database that cannot be opened.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -20,6 +25,7 @@ from snippets.cloud.microservices import (
     CatalogueClient,
     CatalogueProduct,
     Deployment,
+    KeyMismatchError,
     NotEnoughStockError,
     UnknownProductError,
     running_services,
@@ -49,18 +55,46 @@ def add_product(http: httpx.Client, catalogue_url: str, sku: str, stock: int = 5
     assert response.status_code == 201, response.text
 
 
-def test_both_services_answer_their_health_checks(services: Deployment, http: httpx.Client) -> None:
+def stock(http: httpx.Client, catalogue_url: str, sku: str) -> int:
+    response = http.get(f"{catalogue_url}/products/{sku}")
+    assert response.status_code == 200, response.text
+    count: int = response.json()["stock"]
+    return count
+
+
+def test_both_services_answer_their_probes(services: Deployment, http: httpx.Client) -> None:
     for service in (services.catalogue, services.orders):
-        response = http.get(f"{service.url}/health")
-        assert response.status_code == 200
-        assert response.json() == {"status": "ok", "service": service.name}
+        for probe, status in [("livez", "live"), ("readyz", "ready")]:
+            response = http.get(f"{service.url}/{probe}")
+            assert response.status_code == 200
+            assert response.json() == {"status": status, "service": service.name}
+
+
+def test_readiness_checks_the_database_and_liveness_does_not(
+    services: Deployment, http: httpx.Client
+) -> None:
+    data_dir = services.catalogue.log.parent  # logs and databases share a folder
+    database = data_dir / "catalogue.db"
+    aside = data_dir / "catalogue.db.aside"
+    database.rename(aside)
+    database.mkdir()  # a folder where the file was: SQLite cannot open it
+    try:
+        assert http.get(f"{services.catalogue.url}/livez").status_code == 200
+        not_ready = http.get(f"{services.catalogue.url}/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json() == {"detail": "database down"}
+    finally:
+        database.rmdir()
+        aside.rename(database)
+    assert http.get(f"{services.catalogue.url}/readyz").status_code == 200
 
 
 def test_reservation_has_every_field_the_orders_service_reads(
     services: Deployment, http: httpx.Client
 ) -> None:
     add_product(http, services.catalogue.url, "KB-901")
-    response = http.post(f"{services.catalogue.url}/products/KB-901/reserve", json={"quantity": 2})
+    reservation = {"quantity": 2, "key": "contract-901"}
+    response = http.post(f"{services.catalogue.url}/products/KB-901/reserve", json=reservation)
     assert response.status_code == 200, response.text
     body = response.json()
     needed = set(CatalogueProduct.model_fields)
@@ -75,20 +109,70 @@ def test_the_orders_client_reads_the_real_catalogue(
 ) -> None:
     add_product(http, services.catalogue.url, "KB-902")
     with CatalogueClient(services.catalogue.url, timeout=5.0) as catalogue:
-        product = catalogue.reserve("KB-902", 1)
+        product = catalogue.reserve("KB-902", 1, "contract-902a")
         assert product == CatalogueProduct(sku="KB-902", name="Keyboard", price_cents=8900)
         # Errors must carry the catalogue's own `detail`, which orders passes on.
         with pytest.raises(UnknownProductError, match="no product 'XX-902'"):
-            catalogue.reserve("XX-902", 1)
+            catalogue.reserve("XX-902", 1, "contract-902b")
         with pytest.raises(NotEnoughStockError, match="only 4 of 'KB-902' left"):
-            catalogue.reserve("KB-902", 50)
+            catalogue.reserve("KB-902", 50, "contract-902c")
+        with pytest.raises(KeyMismatchError, match="'contract-902a' was used for 1 of 'KB-902'"):
+            catalogue.reserve("KB-902", 2, "contract-902a")
 
 
 def test_an_order_goes_through_both_services(services: Deployment, http: httpx.Client) -> None:
     add_product(http, services.catalogue.url, "KB-903", stock=3)
-    response = http.post(f"{services.orders.url}/orders", json={"sku": "KB-903", "quantity": 3})
+    click = {"sku": "KB-903", "quantity": 3, "key": "contract-903"}
+    response = http.post(f"{services.orders.url}/orders", json=click)
     assert response.status_code == 201, response.text
     order = response.json()
     assert (order["unit_price_cents"], order["total_cents"]) == (8900, 26700)
-    stock = http.get(f"{services.catalogue.url}/products/KB-903").json()["stock"]
-    assert stock == 0
+    assert stock(http, services.catalogue.url, "KB-903") == 0
+
+
+def test_a_repeated_reservation_reserves_once_even_when_the_repeats_race(
+    services: Deployment, http: httpx.Client
+) -> None:
+    add_product(http, services.catalogue.url, "KB-904", stock=10)
+    url = f"{services.catalogue.url}/products/KB-904/reserve"
+    reservation = {"quantity": 2, "key": "contract-904"}
+
+    def send(_: int) -> httpx.Response:
+        with httpx.Client(timeout=5.0) as own:
+            return own.post(url, json=reservation)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert {answer.json()["stock"] for answer in answers} == {8}  # the first answer, 8 times
+    assert stock(http, services.catalogue.url, "KB-904") == 8
+
+    reused = http.post(url, json={"quantity": 3, "key": "contract-904"})
+    assert reused.status_code == 422
+    assert reused.json()["detail"] == "reservation key 'contract-904' was used for 2 of 'KB-904'"
+
+
+def test_an_order_retried_after_a_lost_answer_reserves_once(
+    services: Deployment, http: httpx.Client
+) -> None:
+    """The first attempt reserved in the catalogue, then its answer was lost (a timeout).
+
+    The customer's retry sends the same key: the catalogue answers with the reservation
+    it already made, and the orders service records the order once.
+    """
+    add_product(http, services.catalogue.url, "KB-905", stock=5)
+    lost = http.post(
+        f"{services.catalogue.url}/products/KB-905/reserve",
+        json={"quantity": 2, "key": "contract-905"},
+    )
+    assert lost.status_code == 200
+    click = {"sku": "KB-905", "quantity": 2, "key": "contract-905"}
+    first = http.post(f"{services.orders.url}/orders", json=click)
+    again = http.post(f"{services.orders.url}/orders", json=click)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json() == again.json()
+    assert stock(http, services.catalogue.url, "KB-905") == 3
+
+    other = http.post(f"{services.orders.url}/orders", json={**click, "quantity": 1})
+    assert other.status_code == 422
+    assert other.json()["detail"] == "order key 'contract-905' was used for another order"

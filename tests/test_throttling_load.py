@@ -4,19 +4,28 @@ Each test starts the real Starlette app under uvicorn on a free 127.0.0.1 port, 
 bounded burst from concurrent httpx clients, and stops the server. The limiters read a fake
 clock that does not move during a burst, so the counts are exact, not ranges, whatever the
 order in which the requests arrive.
+
+One test puts a limiter that asks a real rate limit service over HTTP (a blocking call, as
+a Redis-backed limiter makes) behind the middleware, and checks that two requests are
+decided at the same time: the event loop keeps serving while one decision waits.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from snippets.cloud.throttling import (
+    Decision,
     FakeClock,
     Pacer,
     PerClientLimiter,
@@ -127,3 +136,70 @@ def test_unknown_routes_and_currencies_are_still_counted() -> None:
 def test_a_burst_needs_clients_and_requests() -> None:
     with pytest.raises(ValueError, match="at least one client"):
         burst("http://127.0.0.1:9", clients=0, per_client=10, api_key="k")
+
+
+@contextmanager
+def rate_limit_service(together: threading.Barrier) -> Iterator[str]:
+    """A real HTTP rate limit service whose every decision waits for `together` to fill."""
+
+    class Decide(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            try:
+                together.wait()  # returns only when two decisions are in flight at once
+                allowed = True
+            except threading.BrokenBarrierError:
+                allowed = False
+            body = json.dumps({"allowed": allowed, "retry_after": 1}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Decide)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        together.abort()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class RemoteLimiter:
+    """Asks the rate limit service for each decision: a blocking network call."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def acquire(self, key: str) -> Decision:
+        with urllib.request.urlopen(f"{self.url}/acquire?key={key}", timeout=5) as answer:
+            body = json.load(answer)
+        return Decision(allowed=body["allowed"], retry_after=body["retry_after"])
+
+
+def test_a_limiter_that_blocks_on_the_network_does_not_block_the_event_loop() -> None:
+    together = threading.Barrier(2, timeout=1.0)  # broken if the loop serialises them
+    with (
+        rate_limit_service(together) as service,
+        running(create_app(RemoteLimiter(service))) as url,
+    ):
+        responses = burst(url, clients=2, per_client=1, api_key="k")
+    assert tally(responses) == {200: 2}, "the second decision waited for the first one"
+
+
+def test_the_number_of_client_limiters_is_bounded() -> None:
+    clock = FakeClock()
+    limiter = PerClientLimiter(
+        lambda: TokenBucket(1, refill_per_second=1, clock=clock), max_clients=2
+    )
+    assert [limiter.acquire(key).allowed for key in ["a", "b", "a"]] == [True, True, False]
+    for invented in range(1000):
+        limiter.acquire(f"invented-{invented}")
+    assert len(limiter) == 2
+    with pytest.raises(ValueError, match="max_clients must be at least 1, got 0"):
+        PerClientLimiter(lambda: TokenBucket(1, refill_per_second=1), max_clients=0)

@@ -1,20 +1,28 @@
-"""Cache-aside: a product catalog in SQLite, read through a TTL cache in front of it.
+"""Cache-aside: a product catalog in SQLite, with a TTL cache beside it.
 
 Run it with `python -m snippets.cloud.cache_aside`.
 """
 
 # --8<-- [start:imports]
 import json
+import logging
+import math
 import sqlite3
 import tempfile
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Protocol, Self, TypeVar
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
 
 # --8<-- [end:imports]
 
@@ -107,8 +115,15 @@ class FakeClock:
 
 
 # --8<-- [start:cache]
+class CacheUnavailableError(Exception):
+    """The cache did not answer; the database still can."""
+
+
 class Cache(Protocol):
-    """What the catalog needs from a cache: text values that expire."""
+    """What the catalog needs from a cache: text values that expire.
+
+    A cache that cannot be reached raises `CacheUnavailableError`.
+    """
 
     def get(self, key: str) -> str | None: ...
 
@@ -118,12 +133,13 @@ class Cache(Protocol):
 
 
 def check_ttl(ttl: float) -> None:
-    if not ttl > 0:
-        raise ValueError(f"ttl must be a positive number of seconds, got {ttl}")
+    if not 0 < ttl < math.inf:
+        raise ValueError(f"ttl must be a positive, finite number of seconds, got {ttl}")
 
 
 class TTLCache:
-    """An in-process cache: entries expire after their TTL; the oldest go first."""
+    """An in-process, thread-safe cache: entries expire after their TTL, and the least
+    recently used go first when it is full."""
 
     def __init__(
         self, *, clock: Clock = time.monotonic, max_entries: int = 1024
@@ -133,40 +149,59 @@ class TTLCache:
         self._clock = clock
         self._max_entries = max_entries
         self._entries: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()  # each method reads and changes several steps
 
     def get(self, key: str) -> str | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        value, expires_at = entry
-        if self._clock() >= expires_at:
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)  # recently used: evicted last
-        return value
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            value, expires_at = entry
+            if self._clock() >= expires_at:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)  # recently used: evicted last
+            return value
 
     def set(self, key: str, value: str, ttl: float) -> None:
         check_ttl(ttl)
-        self._entries[key] = (value, self._clock() + ttl)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = (value, self._clock() + ttl)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
 
     def delete(self, key: str) -> None:
-        self._entries.pop(key, None)
+        with self._lock:
+            self._entries.pop(key, None)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            return len(self._entries)
 
 
 # --8<-- [end:cache]
 
 
 # --8<-- [start:catalog]
+T = TypeVar("T")
+
+
 @dataclass
 class CacheStats:
     hits: int = 0
     misses: int = 0
+    errors: int = 0  # cache calls that failed, so the database answered alone
+
+
+def best_effort(call: Callable[[], T], stats: CacheStats) -> T | None:
+    """Make one cache call; if the cache is down, log it, count it and return None."""
+    try:
+        return call()
+    except CacheUnavailableError as exc:
+        stats.errors += 1
+        logger.warning("cache unavailable, using the database: %s", exc)
+        return None
 
 
 class CachedCatalog:
@@ -184,7 +219,8 @@ class CachedCatalog:
         return f"product:{sku}"
 
     def get(self, sku: str) -> Product:
-        cached = self.cache.get(self.key(sku))
+        key = self.key(sku)
+        cached = best_effort(lambda: self.cache.get(key), self.stats)
         if cached is not None:
             self.stats.hits += 1
             return Product.from_json(cached)
@@ -192,18 +228,30 @@ class CachedCatalog:
         product = self.store.get(sku)  # 1. miss: read the system of record
         if product is None:
             raise UnknownProductError(f"no product with SKU {sku!r}")
-        self.cache.set(self.key(sku), product.to_json(), self.ttl)  # 2. fill the cache
+        text = product.to_json()  # 2. fill the cache
+        best_effort(lambda: self.cache.set(key, text, self.ttl), self.stats)
         return product
 
     def update(self, product: Product) -> None:
         self.store.save(product)  # 1. write the system of record first
-        self.cache.delete(self.key(product.sku))  # 2. then drop the stale copy
+        key = self.key(product.sku)
+        # 2. then drop the stale copy (if the cache is down, the copy's TTL ends it)
+        best_effort(lambda: self.cache.delete(key), self.stats)
 
 
 # --8<-- [end:catalog]
 
 
 # --8<-- [start:redis]
+@contextmanager
+def redis_errors() -> Iterator[None]:
+    """Turn any Redis failure (refused, timed out, ...) into `CacheUnavailableError`."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise CacheUnavailableError(f"Redis: {exc}") from exc
+
+
 class RedisCache:
     """The same `Cache` interface on a Redis server, shared by every process."""
 
@@ -211,28 +259,41 @@ class RedisCache:
         self._client = client
         self._prefix = prefix
 
+    @classmethod
+    def connect(cls, host: str, port: int = 6379, *, timeout: float = 0.1) -> Self:
+        """A client that gives up after `timeout` seconds, without retrying."""
+        if not 0 < timeout < math.inf:
+            raise ValueError(f"timeout must be a positive number, got {timeout}")
+        client = redis.Redis(
+            host=host,
+            port=port,
+            socket_connect_timeout=timeout,  # redis-py's default: 5 s
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), retries=0),  # redis-py 8's default: 10 retries
+        )
+        return cls(client)
+
     def get(self, key: str) -> str | None:
-        value = self._client.get(self._prefix + key)
+        with redis_errors():
+            value = self._client.get(self._prefix + key)
         if isinstance(value, bytes):
             return value.decode()
         return value
 
     def set(self, key: str, value: str, ttl: float) -> None:
         check_ttl(ttl)
-        # PX: Redis itself expires the key, in milliseconds.
-        self._client.set(self._prefix + key, value, px=max(1, round(ttl * 1000)))
+        with redis_errors():  # PX: Redis itself expires the key, in milliseconds
+            self._client.set(self._prefix + key, value, px=max(1, round(ttl * 1000)))
 
     def delete(self, key: str) -> None:
-        self._client.delete(self._prefix + key)
+        with redis_errors():
+            self._client.delete(self._prefix + key)
 
 
 # --8<-- [end:redis]
 
 
 # --8<-- [start:pythonic]
-T = TypeVar("T")
-
-
 class ReadThrough(Generic[T]):
     """A loader function with cache-aside reads and per-key invalidation."""
 
@@ -250,17 +311,22 @@ class ReadThrough(Generic[T]):
         self._dumps, self._loads = dumps, loads
         self._prefix = f"{load.__module__}.{load.__qualname__}:"
         self.__wrapped__ = load
+        self.stats = CacheStats()
 
     def __call__(self, key: str) -> T:
-        cached = self._cache.get(self._prefix + key)
+        cache_key = self._prefix + key
+        cached = best_effort(lambda: self._cache.get(cache_key), self.stats)
         if cached is not None:
+            self.stats.hits += 1
             return self._loads(cached)
+        self.stats.misses += 1
         value = self._load(key)
-        self._cache.set(self._prefix + key, self._dumps(value), self._ttl)
+        text = self._dumps(value)
+        best_effort(lambda: self._cache.set(cache_key, text, self._ttl), self.stats)
         return value
 
     def invalidate(self, key: str) -> None:
-        self._cache.delete(self._prefix + key)
+        best_effort(lambda: self._cache.delete(self._prefix + key), self.stats)
 
 
 def read_through(
@@ -295,7 +361,7 @@ if __name__ == "__main__":
     for _ in range(3):
         catalog.get("KB-101")  # hits: SQLite is not asked again
     print(catalog.stats, "database reads:", store.reads)
-    #> CacheStats(hits=3, misses=1) database reads: 1
+    #> CacheStats(hits=3, misses=1, errors=0) database reads: 1
     # --8<-- [end:demo-reads]
 
     # --8<-- [start:demo-write]
@@ -303,7 +369,7 @@ if __name__ == "__main__":
     print(catalog.get("KB-101").price_cents)  # a miss again: the new price
     #> 7900
     print(catalog.stats, "database reads:", store.reads)
-    #> CacheStats(hits=3, misses=2) database reads: 2
+    #> CacheStats(hits=3, misses=2, errors=0) database reads: 2
     # --8<-- [end:demo-write]
 
     # --8<-- [start:demo-expiry]
@@ -313,7 +379,7 @@ if __name__ == "__main__":
     clock.advance(1)
     catalog.get("MS-202")  # miss: expired, read again
     print(catalog.stats, "database reads:", store.reads)
-    #> CacheStats(hits=4, misses=4) database reads: 4
+    #> CacheStats(hits=4, misses=4, errors=0) database reads: 4
     # --8<-- [end:demo-expiry]
 
     # --8<-- [start:demo-errors]
@@ -326,7 +392,7 @@ if __name__ == "__main__":
         CachedCatalog(store, TTLCache(clock=clock), ttl=0)
     except ValueError as exc:
         print(exc)
-        #> ttl must be a positive number of seconds, got 0
+        #> ttl must be a positive, finite number of seconds, got 0
     # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]

@@ -4,12 +4,13 @@ Run it with `python -m snippets.cloud.throttling`.
 """
 
 # --8<-- [start:imports]
+import asyncio
 import functools
 import math
 import socket
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -137,12 +138,27 @@ class SlidingWindowLog:
 
 
 # --8<-- [start:server]
-class PerClientLimiter:
-    """One limiter per client key, created on first use."""
+class ClientLimiter(Protocol):
+    """Decides for one client key; may block (a lock, or a round trip to Redis)."""
 
-    def __init__(self, new_limiter: Callable[[], Limiter]) -> None:
+    def acquire(self, key: str) -> Decision: ...
+
+
+class PerClientLimiter:
+    """One limiter per client key, created on first use.
+
+    Beyond `max_clients` keys the least recently used is forgotten (it starts again with
+    a new limiter), so clients that invent keys cannot fill the memory.
+    """
+
+    def __init__(
+        self, new_limiter: Callable[[], Limiter], *, max_clients: int = 100_000
+    ) -> None:
+        if max_clients < 1:
+            raise ValueError(f"max_clients must be at least 1, got {max_clients}")
         self._new_limiter = new_limiter
-        self._limiters: dict[str, Limiter] = {}
+        self._max_clients = max_clients
+        self._limiters: OrderedDict[str, Limiter] = OrderedDict()
         self._lock = threading.Lock()
 
     def acquire(self, key: str) -> Decision:
@@ -150,7 +166,14 @@ class PerClientLimiter:
             limiter = self._limiters.get(key)
             if limiter is None:
                 limiter = self._limiters[key] = self._new_limiter()
+                if len(self._limiters) > self._max_clients:
+                    self._limiters.popitem(last=False)
+            self._limiters.move_to_end(key)
         return limiter.acquire()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._limiters)
 
 
 def client_key(scope: Scope) -> str:
@@ -165,7 +188,7 @@ def client_key(scope: Scope) -> str:
 class RateLimitMiddleware:
     """ASGI middleware: 429 Too Many Requests, with Retry-After, over the limit."""
 
-    def __init__(self, app: ASGIApp, limiter: PerClientLimiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: ClientLimiter) -> None:
         self.app = app
         self.limiter = limiter
 
@@ -173,7 +196,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        decision = self.limiter.acquire(client_key(scope))
+        # In a worker thread: a limiter that blocks must not stop the event loop.
+        decision = await asyncio.to_thread(self.limiter.acquire, client_key(scope))
         if decision.allowed:
             await self.app(scope, receive, send)
             return
@@ -196,7 +220,7 @@ async def exchange_rate(request: Request) -> JSONResponse:
     return JSONResponse({"base": "EUR", "currency": currency, "rate": RATES[currency]})
 
 
-def create_app(limiter: PerClientLimiter) -> Starlette:
+def create_app(limiter: ClientLimiter) -> Starlette:
     """The exchange-rate API, with every request passing the rate limiter first."""
     return Starlette(
         routes=[Route("/rates/{currency}", exchange_rate)],

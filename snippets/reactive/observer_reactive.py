@@ -10,7 +10,7 @@ Run it with `python -m snippets.reactive.observer_reactive`.
 # --8<-- [start:imports]
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
@@ -21,6 +21,7 @@ import reactivex
 from reactivex import GroupedObservable, Observable, Observer, Subject, abc, pipe
 from reactivex import operators as ops
 from reactivex.disposable import CompositeDisposable, Disposable
+from reactivex.scheduler import CurrentThreadScheduler
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 from reactivex.subject import BehaviorSubject, ReplaySubject
 from reactivex.testing import ReactiveTest, TestScheduler
@@ -95,22 +96,36 @@ def sensor_feed(lines: Iterable[str]) -> Observable[Reading]:
     """An observable written by hand: it parses `lines` again for each subscriber.
 
     Lines are numbered as in the file, whose line 1 is the header. A bad line ends
-    the stream with `on_error`, and nothing follows it.
+    the stream with `on_error`, and nothing follows it. Disposing the subscription
+    stops the reading after the current line.
     """
 
     def subscribe(
         observer: abc.ObserverBase[Reading],
         scheduler: abc.SchedulerBase | None = None,
     ) -> abc.DisposableBase:
-        for number, line in enumerate(lines, start=2):
-            try:
-                reading = parse_reading(line, number)
-            except SensorLogError as exc:
-                observer.on_error(exc)
-                return Disposable()
-            observer.on_next(reading)
-        observer.on_completed()
-        return Disposable()  # nothing to release here; a live feed closes its socket
+        stopped = False
+
+        def read(_: abc.SchedulerBase, __: object = None) -> None:
+            for number, line in enumerate(lines, start=2):
+                try:
+                    reading = parse_reading(line, number)
+                except SensorLogError as exc:
+                    observer.on_error(exc)
+                    return
+                observer.on_next(reading)
+                if stopped:  # the subscriber has had enough (`take`, `dispose`)
+                    return
+            observer.on_completed()
+
+        def stop() -> None:
+            nonlocal stopped
+            stopped = True
+
+        # Run on the subscriber's scheduler, so that `subscribe` returns its
+        # disposable before the first line is read.
+        runner = scheduler or CurrentThreadScheduler.singleton()
+        return CompositeDisposable(runner.schedule(read), Disposable(stop))
 
     return reactivex.create(subscribe)
 
@@ -389,35 +404,56 @@ class FlakyGateway:
     def connect(self) -> Observable[Reading]:
         """A cold observable: each subscription is a new connection attempt."""
 
-        def subscribe(
-            observer: abc.ObserverBase[Reading],
-            scheduler: abc.SchedulerBase | None = None,
-        ) -> abc.DisposableBase:
+        def session() -> Iterator[Reading]:
             self.attempts += 1
+            attempt = self.attempts
             for sent, reading in enumerate(self.log):
-                if sent == 2 and self.attempts <= self.failures:
-                    error = ConnectionError(f"connection {self.attempts} dropped")
-                    observer.on_error(error)
-                    return Disposable()
-                observer.on_next(reading)
-            observer.on_completed()
-            return Disposable()
+                if sent == 2 and attempt <= self.failures:
+                    raise ConnectionError(f"connection {attempt} dropped")
+                yield reading
 
-        return reactivex.create(subscribe)
+        return reactivex.defer(lambda _: reactivex.from_iterable(session()))
+
+
+def retry_after(
+    delays: Sequence[float],
+) -> Callable[[Observable[T]], Observable[T]]:
+    """Resubscribe after an error, once per delay, waiting that long first.
+
+    When the delays run out, the last error goes on. (`ops.retry` resubscribes at
+    once.) The waits are timers of the subscriber's scheduler.
+    """
+    if any(delay < 0 for delay in delays):
+        raise ValueError(f"delays cannot be negative, got {list(delays)}")
+
+    def operator(source: Observable[T]) -> Observable[T]:
+        def attempt(waits: Sequence[float]) -> Observable[T]:
+            def again(error: Exception, _: Observable[T]) -> Observable[T]:
+                if not waits:
+                    return reactivex.throw(error)
+                return reactivex.timer(waits[0]).pipe(
+                    ops.flat_map(lambda _: attempt(waits[1:]))
+                )
+
+            return source.pipe(ops.catch(again))
+
+        return attempt(list(delays))
+
+    return operator
 
 
 def reading_key(reading: Reading) -> tuple[int, str]:
     return reading.second, reading.sensor
 
 
-def resilient_feed(gateway: FlakyGateway, retries: int) -> Observable[str]:
-    """Retry the gateway, drop readings seen twice, and fall back to a message."""
+def resilient_feed(gateway: FlakyGateway, delays: Sequence[float]) -> Observable[str]:
+    """Retry the gateway after each delay, drop readings seen twice, then fall back."""
 
     def offline(error: Exception, source: Observable[str]) -> Observable[str]:
         return reactivex.of(f"gateway offline after {gateway.attempts} tries: {error}")
 
     return gateway.connect().pipe(
-        ops.retry(retries + 1),  # retry(n) subscribes at most n times in all
+        retry_after(delays),
         ops.distinct(reading_key),  # a retry starts again from the first reading
         ops.map(describe),
         ops.catch(offline),
@@ -569,6 +605,15 @@ if __name__ == "__main__":
     once, again = collect(feed), collect(feed)
     print(len(once), len(again), once == again)
     #> 46 46 True
+    lines_read: list[str] = []
+
+    def counted(lines: list[str]) -> Iterator[str]:
+        for line in lines:
+            lines_read.append(line)
+            yield line
+
+    print(collect(sensor_feed(counted(lines)).pipe(ops.take(1))), len(lines_read))
+    #> [Reading(second=5, sensor='freezer-1', celsius=-17.9)] 1
     # --8<-- [end:demo-cold]
 
     # --8<-- [start:demo-subjects]
@@ -654,29 +699,25 @@ if __name__ == "__main__":
         #> 325.0 SMS: dock-3 +13.4 C at 325 s
         #> 375.0 SMS: chiller-2 +5.6 C at 375 s
         #> 475.0 SMS: dock-3 +13.2 C at 475 s
+    print(ops.throttle_with_timeout is ops.debounce)  # a name that misleads
+    #> True
     # --8<-- [end:demo-throttle]
 
     # --8<-- [start:demo-retry]
-    gateway = FlakyGateway(log[:4], failures=2)
-    print(collect(resilient_feed(gateway, retries=3)), gateway.attempts)
-    '''
-    [
-        'freezer-1 -17.9 C at 5 s',
-        'chiller-2 +3.9 C at 15 s',
-        'dock-3 +11.3 C at 25 s',
-        'freezer-1 -18.4 C at 35 s',
-    ]
-    3
-    '''
-    gateway = FlakyGateway(log[:4], failures=9)
-    print(collect(resilient_feed(gateway, retries=3)))
-    '''
-    [
-        'freezer-1 -17.9 C at 5 s',
-        'chiller-2 +3.9 C at 15 s',
-        'gateway offline after 4 tries: connection 4 dropped',
-    ]
-    '''
+    recovers = FlakyGateway(log[:4], failures=2)
+    never = FlakyGateway(log[:4], failures=9)
+    for second, line in [
+        *run_in_virtual_time(lambda _: resilient_feed(recovers, delays=[1, 2, 4])),
+        *run_in_virtual_time(lambda _: resilient_feed(never, delays=[1, 2, 4])),
+    ]:
+        print(f"{second:g} s  {line}")
+        #> 0 s  freezer-1 -17.9 C at 5 s
+        #> 0 s  chiller-2 +3.9 C at 15 s
+        #> 3 s  dock-3 +11.3 C at 25 s
+        #> 3 s  freezer-1 -18.4 C at 35 s
+        #> 0 s  freezer-1 -17.9 C at 5 s
+        #> 0 s  chiller-2 +3.9 C at 15 s
+        #> 7 s  gateway offline after 4 tries: connection 4 dropped
     try:
         FlakyGateway(log, failures=-1)
     except ValueError as exc:

@@ -5,6 +5,7 @@ with `uvicorn snippets.cloud.microservices.catalogue:app` (see each module).
 """
 
 from snippets.cloud.microservices.catalogue import (
+    KeyReusedError,
     NewProduct,
     OutOfStockError,
     Product,
@@ -31,6 +32,7 @@ from snippets.cloud.microservices.orders import (
     CatalogueProduct,
     CatalogueUnavailableError,
     ContractBrokenError,
+    KeyMismatchError,
     NotEnoughStockError,
     Order,
     OrderNotFoundError,
@@ -51,6 +53,8 @@ __all__ = [
     "ContractBrokenError",
     "Deployment",
     "InProcessCatalogue",
+    "KeyMismatchError",
+    "KeyReusedError",
     "NewProduct",
     "NotEnoughStockError",
     "Order",

@@ -38,15 +38,16 @@ if __name__ == "__main__":
     with running_services(data_dir) as services, httpx.Client(timeout=5.0) as http:
         catalogue, orders = services.catalogue.url, services.orders.url
         for url in (catalogue, orders):
-            print(http.get(f"{url}/health").json())
-            #> {'status': 'ok', 'service': 'catalogue'}
-            #> {'status': 'ok', 'service': 'orders'}
+            print(http.get(f"{url}/readyz").json())
+            #> {'status': 'ready', 'service': 'catalogue'}
+            #> {'status': 'ready', 'service': 'orders'}
         for product in SAMPLE_PRODUCTS:
             print(http.post(f"{catalogue}/products", json=product).status_code)
             #> 201
             #> 201
         # The orders service reserves the stock in the catalogue, then stores the order.
-        placed = http.post(f"{orders}/orders", json={"sku": "KB-101", "quantity": 2})
+        click = {"sku": "KB-101", "quantity": 2, "key": "order-7f3a9c01"}
+        placed = http.post(f"{orders}/orders", json=click)
         print(placed.status_code, placed.json())
         '''
         201
@@ -59,17 +60,19 @@ if __name__ == "__main__":
             'total_cents': 17800,
         }
         '''
-        print(http.get(f"{catalogue}/products/KB-101").json()["stock"])
-        #> 3
+        retried = http.post(f"{orders}/orders", json=click)  # the same click again
+        stock = http.get(f"{catalogue}/products/KB-101").json()["stock"]
+        print(retried.json() == placed.json(), stock)  # one order, one reservation
+        #> True 3
         # The catalogue's refusals reach the customer through the orders service.
         for sku, quantity in [("KB-101", 9), ("XX-999", 1)]:
-            attempt = {"sku": sku, "quantity": quantity}
+            attempt = {"sku": sku, "quantity": quantity, "key": f"order-{sku}"}
             refused = http.post(f"{orders}/orders", json=attempt)
             print(refused.status_code, refused.json()["detail"])
             #> 409 only 3 of 'KB-101' left
             #> 404 no product 'XX-999' in the catalogue
         # A bad request never leaves the orders service: FastAPI validates it.
-        invalid = http.post(f"{orders}/orders", json={"sku": "KB-101", "quantity": 0})
+        invalid = http.post(f"{orders}/orders", json={**click, "quantity": 0})
         print(invalid.status_code, [error["loc"] for error in invalid.json()["detail"]])
         #> 422 [['body', 'quantity']]
     # --8<-- [end:demo]
@@ -81,13 +84,16 @@ if __name__ == "__main__":
         print(http.get(f"{catalogue}/products/KB-101").json()["stock"])
         #> 3
         stop_service(services.catalogue)  # SIGTERM to the catalogue's process id
-        print(http.get(f"{orders}/health").json())
-        #> {'status': 'ok', 'service': 'orders'}
-        print(http.get(f"{orders}/health/dependencies").json())
+        for probe in ("livez", "readyz"):  # neither asks the catalogue
+            print(http.get(f"{orders}/{probe}").json())
+            #> {'status': 'live', 'service': 'orders'}
+            #> {'status': 'ready', 'service': 'orders'}
+        print(http.get(f"{orders}/dependencies").json())
         #> {'catalogue': 'unreachable'}
         print(http.get(f"{orders}/orders/1").json()["total_cents"])
         #> 17800
-        refused = http.post(f"{orders}/orders", json={"sku": "MS-204", "quantity": 1})
+        mouse = {"sku": "MS-204", "quantity": 1, "key": "order-2b7e11d4"}
+        refused = http.post(f"{orders}/orders", json=mouse)
         print(refused.status_code, refused.json()["detail"])
         #> 503 the catalogue is unreachable
     # --8<-- [end:demo-outage]
@@ -104,12 +110,13 @@ if __name__ == "__main__":
         order_book = OrderStore(Path(scratch, "orders.db"))
         order_book.create_schema()
         in_process = InProcessCatalogue(products)
-        keyboards = OrderRequest(sku="KB-101", quantity=2)
+        keyboards = OrderRequest(sku="KB-101", quantity=2, key="order-1d4e5f60")
         order = place_order(in_process, order_book, keyboards)
         print(order.name, order.quantity, order.total_cents)
         #> Keyboard 2 17800
+        too_many = OrderRequest(sku="KB-101", quantity=9, key="order-8c9d0e1f")
         try:
-            place_order(in_process, order_book, OrderRequest(sku="KB-101", quantity=9))
+            place_order(in_process, order_book, too_many)
         except CatalogueError as exc:
             print(exc)
             #> only 3 of 'KB-101' left

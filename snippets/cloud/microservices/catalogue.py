@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 # --8<-- [start:catalogue-models]
 SKU_PATTERN = r"^[A-Z]{2}-\d{3}$"
+KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 class NewProduct(BaseModel):
@@ -35,9 +36,13 @@ class Product(NewProduct):
 
 
 class Reservation(BaseModel):
-    """How many units of a product a caller wants to set aside."""
+    """How many units of a product a caller wants to set aside, under a key of its own.
+
+    The key makes the request safe to repeat: a reservation is made once per key.
+    """
 
     quantity: int = Field(gt=0, le=100)
+    key: str = Field(pattern=KEY_PATTERN, examples=["order-7f3a9c01"])
 
 
 # --8<-- [end:catalogue-models]
@@ -50,6 +55,10 @@ class ProductNotFoundError(LookupError):
 
 class OutOfStockError(ValueError):
     """A reservation asks for more units than the catalogue holds."""
+
+
+class KeyReusedError(ValueError):
+    """A reservation key comes back with another product or quantity."""
 
 
 class ProductStore:
@@ -65,12 +74,16 @@ class ProductStore:
             yield db
 
     def create_schema(self) -> None:
-        """Create the `products` table unless it exists."""
+        """Create the `products` and `reservations` tables unless they exist."""
         with self._transaction() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS products ("
                 " sku TEXT PRIMARY KEY, name TEXT NOT NULL,"
                 " price_cents INTEGER NOT NULL, stock INTEGER NOT NULL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS reservations (key TEXT PRIMARY KEY,"
+                " sku TEXT NOT NULL, quantity INTEGER NOT NULL, answer TEXT NOT NULL)"
             )
 
     def ping(self) -> None:
@@ -93,9 +106,20 @@ class ProductStore:
         with self._transaction() as db:
             return self._select(db, sku)
 
-    def reserve(self, sku: str, quantity: int) -> Product:
-        """Take `quantity` units out of stock in one atomic UPDATE, or raise."""
+    def reserve(self, sku: str, quantity: int, key: str) -> Product:
+        """Take `quantity` units out of stock, once per `key`; a repeated key gets the
+        first answer again. Raise if the product is unknown or the stock too low."""
         with self._transaction() as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time: check, then act
+            done = db.execute(
+                "SELECT sku, quantity, answer FROM reservations WHERE key = ?", (key,)
+            ).fetchone()
+            if done is not None:
+                if (done[0], done[1]) != (sku, quantity):
+                    raise KeyReusedError(
+                        f"reservation key {key!r} was used for {done[1]} of {done[0]!r}"
+                    )
+                return Product.model_validate_json(done[2])  # reserved already
             updated = db.execute(
                 "UPDATE products SET stock = stock - ? WHERE sku = ? AND stock >= ?",
                 (quantity, sku, quantity),
@@ -103,6 +127,11 @@ class ProductStore:
             product = self._select(db, sku)
             if not updated:
                 raise OutOfStockError(f"only {product.stock} of {sku!r} left")
+            db.execute(
+                "INSERT INTO reservations (key, sku, quantity, answer)"
+                " VALUES (?, ?, ?, ?)",
+                (key, sku, quantity, product.model_dump_json()),
+            )
             return product
 
     @staticmethod
@@ -130,15 +159,22 @@ def create_catalogue_app(db_path: str | Path) -> FastAPI:
 
     app = FastAPI(title="Catalogue", lifespan=lifespan)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
+    @app.get("/livez")
+    def live() -> dict[str, str]:
+        # Liveness: the process answers. It checks no dependency, so a database
+        # outage makes the service unready, not restarted.
+        return {"status": "live", "service": "catalogue"}
+
+    @app.get("/readyz")
+    def ready() -> dict[str, str]:
+        # Readiness: it can serve requests now, which needs its database.
         try:
             products.ping()
         except sqlite3.Error:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, "database down"
             ) from None
-        return {"status": "ok", "service": "catalogue"}
+        return {"status": "ready", "service": "catalogue"}
 
     @app.post("/products", status_code=status.HTTP_201_CREATED)
     def add_product(product: NewProduct) -> Product:
@@ -159,11 +195,15 @@ def create_catalogue_app(db_path: str | Path) -> FastAPI:
     @app.post("/products/{sku}/reserve")
     def reserve(sku: str, reservation: Reservation) -> Product:
         try:
-            return products.reserve(sku, reservation.quantity)
+            return products.reserve(sku, reservation.quantity, reservation.key)
         except ProductNotFoundError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
         except OutOfStockError as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        except KeyReusedError as exc:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)
+            ) from None
 
     return app
 

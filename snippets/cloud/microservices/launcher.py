@@ -70,7 +70,7 @@ def start_service(
 
 
 def wait_until_healthy(service: Service, timeout: float = 20.0) -> None:
-    """Poll `GET /health` until it answers 200; fail fast if the process dies."""
+    """Poll `GET /readyz` until it answers 200; fail fast if the process dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if service.process.poll() is not None:
@@ -79,7 +79,7 @@ def wait_until_healthy(service: Service, timeout: float = 20.0) -> None:
                 f"see {service.log}"
             )
         try:
-            if httpx.get(f"{service.url}/health", timeout=0.5).status_code == 200:
+            if httpx.get(f"{service.url}/readyz", timeout=0.5).status_code == 200:
                 return
         except httpx.TransportError:
             pass  # not listening yet

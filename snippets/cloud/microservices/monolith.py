@@ -6,12 +6,14 @@ no HTTP in between. Splitting the modules into services later passes `CatalogueC
 
 # --8<-- [start:imports]
 from snippets.cloud.microservices.catalogue import (
+    KeyReusedError,
     OutOfStockError,
     ProductNotFoundError,
     ProductStore,
 )
 from snippets.cloud.microservices.orders import (
     CatalogueProduct,
+    KeyMismatchError,
     NotEnoughStockError,
     UnknownProductError,
 )
@@ -26,13 +28,15 @@ class InProcessCatalogue:
     def __init__(self, products: ProductStore) -> None:
         self.products = products
 
-    def reserve(self, sku: str, quantity: int) -> CatalogueProduct:
+    def reserve(self, sku: str, quantity: int, key: str) -> CatalogueProduct:
         try:
-            product = self.products.reserve(sku, quantity)
+            product = self.products.reserve(sku, quantity, key)
         except ProductNotFoundError as exc:
             raise UnknownProductError(str(exc)) from None
         except OutOfStockError as exc:
             raise NotEnoughStockError(str(exc)) from None
+        except KeyReusedError as exc:
+            raise KeyMismatchError(str(exc)) from None
         return CatalogueProduct(
             sku=product.sku, name=product.name, price_cents=product.price_cents
         )

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 # --8<-- [start:contract]
 SKU_PATTERN = r"^[A-Z]{2}-\d{3}$"
+KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 class CatalogueProduct(BaseModel):
@@ -57,6 +58,10 @@ class ContractBrokenError(CatalogueError):
     """The catalogue answered with a body the orders service cannot read."""
 
 
+class KeyMismatchError(CatalogueError):
+    """An idempotency key came back with another product or quantity."""
+
+
 def describe(error: ValidationError) -> str:
     """`price_cents missing`: a short, stable summary of what did not match."""
     return ", ".join(
@@ -71,7 +76,7 @@ def describe(error: ValidationError) -> str:
 class Catalogue(Protocol):
     """What the orders service needs from a catalogue, wherever the catalogue runs."""
 
-    def reserve(self, sku: str, quantity: int) -> CatalogueProduct: ...
+    def reserve(self, sku: str, quantity: int, key: str) -> CatalogueProduct: ...
 
 
 class CatalogueClient:
@@ -87,16 +92,21 @@ class CatalogueClient:
         self.timeout = timeout
         self._http = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout))
 
-    def reserve(self, sku: str, quantity: int) -> CatalogueProduct:
-        """Set `quantity` units of `sku` aside in the catalogue; return the product."""
+    def reserve(self, sku: str, quantity: int, key: str) -> CatalogueProduct:
+        """Set `quantity` units of `sku` aside, once per `key`; return the product.
+
+        Safe to repeat with the same key: the catalogue then reserves nothing more.
+        """
         if not re.fullmatch(SKU_PATTERN, sku):
             raise ValueError(f"a SKU looks like 'KB-101', got {sku!r}")
-        body = {"quantity": quantity}
+        body = {"quantity": quantity, "key": key}
         response = self._call("POST", f"/products/{sku}/reserve", body)
         if response.status_code == httpx.codes.NOT_FOUND:
             raise UnknownProductError(_detail(response))
         if response.status_code == httpx.codes.CONFLICT:
             raise NotEnoughStockError(_detail(response))
+        if response.status_code == httpx.codes.UNPROCESSABLE_ENTITY:
+            raise KeyMismatchError(_detail(response))
         if response.status_code != httpx.codes.OK:
             raise CatalogueUnavailableError(
                 f"the catalogue answered {response.status_code}"
@@ -108,10 +118,10 @@ class CatalogueClient:
                 f"unexpected catalogue response: {describe(exc)}"
             ) from None
 
-    def is_healthy(self) -> bool:
-        """Whether the catalogue's `/health` answers 200 within the timeout."""
+    def is_ready(self) -> bool:
+        """Whether the catalogue's `/readyz` answers 200 within the timeout."""
         try:
-            return self._call("GET", "/health").status_code == httpx.codes.OK
+            return self._call("GET", "/readyz").status_code == httpx.codes.OK
         except CatalogueUnavailableError:
             return False
 
@@ -148,10 +158,11 @@ def _detail(response: httpx.Response) -> str:
 
 # --8<-- [start:orders-store]
 class OrderRequest(BaseModel):
-    """What a customer sends to place an order."""
+    """What a customer sends: one `key` per click, sent again with every retry."""
 
     sku: str = Field(pattern=SKU_PATTERN)
     quantity: int = Field(gt=0, le=100)
+    key: str = Field(pattern=KEY_PATTERN)
 
 
 class Order(BaseModel):
@@ -169,6 +180,9 @@ class OrderNotFoundError(LookupError):
     """No order has that id."""
 
 
+SELECT_ORDER = "SELECT id, sku, name, quantity, unit_price_cents FROM orders"
+
+
 class OrderStore:
     """The orders service's own SQLite database."""
 
@@ -180,31 +194,44 @@ class OrderStore:
         with closing(sqlite3.connect(self.path)) as db, db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS orders ("
-                " id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL,"
-                " quantity INTEGER NOT NULL, unit_price_cents INTEGER NOT NULL)"
+                " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, sku TEXT NOT NULL,"
+                " name TEXT NOT NULL, quantity INTEGER NOT NULL,"
+                " unit_price_cents INTEGER NOT NULL)"
             )
 
-    def add(self, product: CatalogueProduct, quantity: int) -> Order:
-        """Record an order at the price the catalogue gave for `product`."""
+    def ping(self) -> None:
+        """Raise `sqlite3.Error` unless the database answers a query."""
+        with closing(sqlite3.connect(self.path)) as db:
+            db.execute("SELECT COUNT(*) FROM orders").fetchone()
+
+    def add(self, product: CatalogueProduct, quantity: int, key: str) -> Order:
+        """Record an order at the price the catalogue gave; once per `key`."""
         with closing(sqlite3.connect(self.path)) as db, db:
-            cursor = db.execute(
-                "INSERT INTO orders (sku, name, quantity, unit_price_cents)"
-                " VALUES (?, ?, ?, ?)",
-                (product.sku, product.name, quantity, product.price_cents),
+            db.execute(
+                "INSERT INTO orders (key, sku, name, quantity, unit_price_cents)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, product.sku, product.name, quantity, product.price_cents),
             )
-        assert cursor.lastrowid is not None
-        return self.get(cursor.lastrowid)
+        order = self.find(key)
+        assert order is not None
+        return order
 
     def get(self, order_id: int) -> Order:
         """The order with this id, or `OrderNotFoundError`."""
-        with closing(sqlite3.connect(self.path)) as db:
-            row = db.execute(
-                "SELECT id, sku, name, quantity, unit_price_cents"
-                " FROM orders WHERE id = ?",
-                (order_id,),
-            ).fetchone()
-        if row is None:
+        order = self._select(f"{SELECT_ORDER} WHERE id = ?", order_id)
+        if order is None:
             raise OrderNotFoundError(f"no order {order_id}")
+        return order
+
+    def find(self, key: str) -> Order | None:
+        """The order placed under this idempotency key, if any."""
+        return self._select(f"{SELECT_ORDER} WHERE key = ?", key)
+
+    def _select(self, query: str, value: int | str) -> Order | None:
+        with closing(sqlite3.connect(self.path)) as db:
+            row = db.execute(query, (value,)).fetchone()
+        if row is None:
+            return None
         order_id, sku, name, quantity, unit_price = row
         return Order(
             id=order_id,
@@ -219,9 +246,18 @@ class OrderStore:
 def place_order(
     catalogue: Catalogue, orders: OrderStore, request: OrderRequest
 ) -> Order:
-    """Reserve the stock in the catalogue, then record the order with today's price."""
-    product = catalogue.reserve(request.sku, request.quantity)
-    return orders.add(product, request.quantity)
+    """Reserve the stock in the catalogue, then record the order with today's price.
+
+    Safe to repeat with the same key: a placed order is returned as it is, and a
+    reservation made before a failure is not made twice.
+    """
+    placed = orders.find(request.key)
+    if placed is None:
+        product = catalogue.reserve(request.sku, request.quantity, request.key)
+        placed = orders.add(product, request.quantity, request.key)
+    if (placed.sku, placed.quantity) != (request.sku, request.quantity):
+        raise KeyMismatchError(f"order key {request.key!r} was used for another order")
+    return placed
 
 
 # --8<-- [end:orders-store]
@@ -233,6 +269,7 @@ ERROR_STATUS = {
     NotEnoughStockError: status.HTTP_409_CONFLICT,
     CatalogueUnavailableError: status.HTTP_503_SERVICE_UNAVAILABLE,
     ContractBrokenError: status.HTTP_502_BAD_GATEWAY,
+    KeyMismatchError: status.HTTP_422_UNPROCESSABLE_CONTENT,
 }
 
 
@@ -251,14 +288,24 @@ def create_orders_app(
 
     app = FastAPI(title="Orders", lifespan=lifespan)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        # Liveness: this process can serve requests. It never calls the catalogue.
-        return {"status": "ok", "service": "orders"}
+    @app.get("/livez")
+    def live() -> dict[str, str]:
+        return {"status": "live", "service": "orders"}
 
-    @app.get("/health/dependencies")
+    @app.get("/readyz")
+    def ready() -> dict[str, str]:
+        # Its own database only: with the catalogue down, orders still serves orders.
+        try:
+            orders.ping()
+        except sqlite3.Error:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE, "database down"
+            ) from None
+        return {"status": "ready", "service": "orders"}
+
+    @app.get("/dependencies")
     def dependencies() -> dict[str, str]:
-        return {"catalogue": "ok" if catalogue.is_healthy() else "unreachable"}
+        return {"catalogue": "ready" if catalogue.is_ready() else "unreachable"}
 
     @app.post("/orders", status_code=status.HTTP_201_CREATED)
     def create_order(request: OrderRequest) -> Order:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from snippets.structural.composite import Bundle, PricingError, Product
+from snippets.structural.composite import OFFICE_KIT, Bundle, PricingError, Product, price_of
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,18 @@ def test_a_refused_add_leaves_the_bundle_unchanged() -> None:
         peripherals.add(mouse, peripherals)
     assert peripherals.children() == ()
     assert peripherals.add(mouse).price() == Decimal("49.00")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"bundle": "Clearance", "discount": 12.5, "items": []},  # int() would make it 12
+        {"bundle": "Clearance", "discount": 100, "items": []},
+        {"sku": "MON-27", "price": "279.00", "quantity": 1.5},  # int() would make it 1
+        {"sku": "MON-27", "price": "279.00", "quantity": 0},
+    ],
+)
+def test_the_pythonic_version_refuses_numbers_it_cannot_use(spec: dict[str, Any]) -> None:
+    with pytest.raises(PricingError, match="not a valid product or bundle"):
+        price_of(spec)
+    assert price_of(OFFICE_KIT) == Decimal("1699.29")

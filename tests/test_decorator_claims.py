@@ -12,6 +12,13 @@ def test_a_layer_refuses_what_is_not_a_data_store_when_it_is_built() -> None:
         Logged([], log=[])  # type: ignore[arg-type]
 
 
+def test_settings_of_the_wrong_type_are_refused_when_the_layers_are_built() -> None:
+    with pytest.raises(TypeError, match="a scrambling key is bytes, not str"):
+        Scrambled(MemoryStore(), key=KEY.decode())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"zlib compression levels are 0 to 9, got 5\.5"):
+        Compressed(MemoryStore(), level=5.5)  # type: ignore[arg-type]
+
+
 def test_scrambling_is_not_encryption_a_rewrite_reuses_the_keystream() -> None:
     disk = MemoryStore()
     store = Scrambled(disk, key=KEY)

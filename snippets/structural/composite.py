@@ -169,15 +169,16 @@ def pick_list(root: Component) -> Counter[str]:
 # --8<-- [start:pythonic]
 def price_of(spec: Mapping[str, Any]) -> Decimal:
     """Price a bundle given as nested dictionaries, as a shop's JSON API sends it."""
-    match spec:
-        case {"sku": str(), "price": str(unit_price), **rest}:
-            return Decimal(unit_price) * int(rest.get("quantity", 1))
-        case {"bundle": str(), "items": list(items), **rest}:
+    match {"quantity": 1, "discount": 0, **spec}:  # the defaults, then the spec
+        case {"sku": str(), "price": str(unit_price), "quantity": int(n)} if n >= 1:
+            return Decimal(unit_price) * n
+        case {"bundle": str(), "items": list(items), "discount": int(pct)} if (
+            0 <= pct < 100
+        ):
             subtotal = sum((price_of(item) for item in items), Decimal(0))
-            discounted = subtotal * (100 - int(rest.get("discount", 0))) / 100
-            return discounted.quantize(CENT, rounding=ROUND_HALF_UP)
+            return (subtotal * (100 - pct) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
         case _:
-            raise PricingError(f"neither a product nor a bundle: {spec!r}")
+            raise PricingError(f"not a valid product or bundle: {spec!r}")
 
 
 def leaves(spec: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -277,6 +278,6 @@ if __name__ == "__main__":
         price_of({"name": "Gift card", "value": "50.00"})
     except PricingError as exc:
         print(exc)
-        #> neither a product nor a bundle: {'name': 'Gift card', 'value': '50.00'}
+        #> not a valid product or bundle: {'name': 'Gift card', 'value': '50.00'}
     # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -98,8 +98,8 @@ class Compressed(StoreDecorator):
 
     def __init__(self, inner: DataStore, level: int = 6) -> None:
         super().__init__(inner)
-        if not 0 <= level <= 9:
-            raise ValueError(f"zlib compression levels are 0 to 9, got {level}")
+        if not isinstance(level, int) or not 0 <= level <= 9:
+            raise ValueError(f"zlib compression levels are 0 to 9, got {level!r}")
         self.level = level
 
     def write(self, key: str, data: bytes) -> None:
@@ -125,6 +125,8 @@ class Scrambled(StoreDecorator):
 
     def __init__(self, inner: DataStore, key: bytes) -> None:
         super().__init__(inner)
+        if not isinstance(key, bytes):  # a key read from the environment is a str
+            raise TypeError(f"a scrambling key is bytes, not {type(key).__name__}")
         if len(key) < 16:
             raise ValueError(
                 f"a scrambling key needs at least 16 bytes, got {len(key)}"

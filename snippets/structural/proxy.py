@@ -157,7 +157,7 @@ class CachingCatalogue:
         ttl: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if ttl <= 0:
+        if not ttl > 0:  # also refuses NaN
             raise ValueError(f"ttl must be a positive number of seconds, got {ttl}")
         self._subject = subject
         self._ttl = ttl
@@ -318,11 +318,11 @@ class RemoteCatalogue:
         finally:
             connection.close()
         # Check the status first: a gateway in between answers errors in HTML.
-        content_type = response.getheader("Content-Type", "no content type")
-        if response.status not in self.ANSWERS or content_type != "application/json":
+        media_type = response.headers.get_content_type()  # without "; charset=..."
+        if response.status not in self.ANSWERS or media_type != "application/json":
             raise RemoteError(
                 f"the catalogue answered {response.status} {response.reason}"
-                f" ({content_type}), not JSON"
+                f" ({media_type}), not JSON"
             )
         data: dict[str, str] = json.loads(answer)
         # The same exceptions as the real PriceList, so callers need no HTTP code.

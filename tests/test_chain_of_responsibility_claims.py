@@ -61,3 +61,8 @@ def test_amounts_that_are_not_numbers_get_a_clear_error(amount: str) -> None:
         Expense("Eve", Decimal(amount), "lunch")
     with pytest.raises(ValueError, match="must be positive"):
         SpendingLimit("team lead", Decimal(amount))
+
+
+def test_a_limit_that_is_not_a_decimal_gets_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="limits are Decimal, not int"):
+        SpendingLimit("team lead", 500)  # type: ignore[arg-type]

@@ -20,12 +20,12 @@ from snippets.behavioral.interpreter import (
 
 T = TypeVar("T")
 PARSERS = [parse, parse_python_rule]
-# Rules of at most MAX_LENGTH characters, shaped to recurse as deeply as the length allows.
+# Rules as long as MAX_LENGTH allows (and as deep as MAX_DEPTH allows), shaped to recurse.
 DEEP_RULES = [
-    " or ".join(["a"] * 100),  # a left-leaning chain of 99 `Or` nodes
-    " and ".join(["not a"] * 50),
-    "not " * 50 + "beta",
-    "(" * 50 + "beta" + ")" * 50,
+    " or ".join(["a"] * ((Parser.MAX_LENGTH + 4) // 5)),  # a left-leaning chain of `Or`s
+    " and ".join(["not a"] * ((Parser.MAX_LENGTH + 5) // 10)),
+    "not " * Parser.MAX_DEPTH + "beta",
+    "(" * Parser.MAX_DEPTH + "beta" + ")" * Parser.MAX_DEPTH,
 ]
 
 

@@ -130,6 +130,8 @@ class SpendingLimit(Approver):
     """Approves claims up to the spending limit of one role."""
 
     def __init__(self, role: str, limit: Decimal) -> None:
+        if not isinstance(limit, Decimal):
+            raise TypeError(f"limits are Decimal, not {type(limit).__name__}")
         if not limit.is_finite() or limit <= 0:
             raise ValueError(f"a spending limit must be positive, got {limit}")
         super().__init__(role)

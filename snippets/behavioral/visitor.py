@@ -42,6 +42,10 @@ class LineItem(InvoiceNode):
                 f"{self.description!r}: the quantity must be at least 1, "
                 f"got {self.quantity}"
             )
+        if not finite(self.unit_price) or self.unit_price < 0:
+            raise InvoiceError(
+                f"{self.description!r}: a price is 0 or more, got {self.unit_price}"
+            )
         check_vat_rate(self.description, self.vat_rate)
 
     def accept(self, visitor: "InvoiceVisitor[T]") -> T:
@@ -55,7 +59,7 @@ class Discount(InvoiceNode):
     vat_rate: Decimal
 
     def __post_init__(self) -> None:
-        if self.amount <= 0:
+        if not finite(self.amount) or self.amount <= 0:
             raise InvoiceError(
                 f"{self.description!r}: a discount is a positive amount that is "
                 f"subtracted, got {self.amount}"
@@ -93,8 +97,12 @@ class Invoice(InvoiceNode):
         return visitor.visit_invoice(self)
 
 
+def finite(amount: Decimal) -> bool:
+    return Decimal(amount).is_finite()  # not NaN or infinity; ints too
+
+
 def check_vat_rate(description: str, rate: Decimal) -> None:
-    if not Decimal(0) <= rate < 1:
+    if not (finite(rate) and 0 <= rate < 1):
         raise InvoiceError(
             f"{description!r}: a VAT rate is a fraction such as 0.19, got {rate}"
         )
@@ -196,9 +204,7 @@ class PlainTextRenderer(InvoiceVisitor[list[str]]):
     def visit_invoice(self, invoice: Invoice) -> list[str]:
         lines = [f"Invoice {invoice.number} for {invoice.customer}"]
         lines += self.children(invoice.items)
-        # A visitor may run other visitors: the totals come from NetTotal and
-        # NetByVatRate, so the renderer does not repeat their arithmetic.
-        net = invoice.accept(NetTotal())
+        net = invoice.accept(NetTotal())  # visitors may run other visitors
         lines.append(self.line("Net", net))
         total = net
         for rate, amount in sorted(invoice.accept(NetByVatRate()).items()):

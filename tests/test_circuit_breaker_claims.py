@@ -147,44 +147,70 @@ def test_a_slow_listener_delays_no_other_caller() -> None:
 
     def page_someone(name: str, old: CircuitState, new: CircuitState) -> None:
         alerting.set()
-        alerted.wait(WAIT)  # a slow alerting system
+        alerted.wait(10 * WAIT)  # a slow alerting system: longer than the test waits
 
     breaker = CircuitBreaker(
         "inventory", failure_threshold=1, clock=clock.now, on_change=page_someone
     )
+    refused = threading.Event()
+
+    def another_caller() -> None:
+        with suppress(CircuitOpenError):
+            breaker.call(lambda: 12)
+        refused.set()
+
+    def trip_it() -> None:
+        with suppress(ServiceError):
+            breaker.call(get_stock, service.port, "LAPTOP-14")
+
     with inventory_service() as service:
         service.switch("failing")
-
-        def trip_it() -> None:
-            with suppress(ServiceError):
-                breaker.call(get_stock, service.port, "LAPTOP-14")
-
         tripping = threading.Thread(target=trip_it, daemon=True)
+        other = threading.Thread(target=another_caller, daemon=True)
         tripping.start()
-        assert alerting.wait(WAIT)
-        refused = threading.Event()
-
-        def another_caller() -> None:
-            with pytest.raises(CircuitOpenError):
-                breaker.call(get_stock, service.port, "LAPTOP-14")
-            refused.set()
-
-        threading.Thread(target=another_caller, daemon=True).start()
-        assert refused.wait(WAIT), "the listener held the breaker's lock"
-        alerted.set()
-        tripping.join(WAIT)
+        try:
+            assert alerting.wait(WAIT)  # the listener is running, slowly
+            other.start()
+            assert refused.wait(WAIT), "the listener held the breaker's lock"
+        finally:
+            alerted.set()
+            tripping.join(WAIT)
+            other.join(WAIT)
+    assert not tripping.is_alive() and not other.is_alive()
 
 
-def test_pybreaker_runs_one_call_at_a_time_through_a_shared_breaker() -> None:
+def test_a_failing_listener_is_no_verdict_on_the_dependency() -> None:
+    clock = ManualClock()
+    alerts_down = True
+
+    def alert(name: str, old: CircuitState, new: CircuitState) -> None:
+        if alerts_down:
+            raise ConnectionError("alerting service unreachable")
+
+    breaker = CircuitBreaker("inventory", failure_threshold=2, clock=clock.now)
+    with inventory_service() as service:
+        service.switch("failing")
+        trip(breaker, service.port)
+        clock.advance(30.0)
+        service.switch("healthy")
+        breaker.on_change = alert
+        before = service.requests
+        with pytest.raises(ConnectionError, match="alerting"):
+            breaker.call(get_stock, service.port, "LAPTOP-14")
+        assert (breaker.state, service.requests) == (CircuitState.HALF_OPEN, before)
+        alerts_down = False
+        assert breaker.call(get_stock, service.port, "LAPTOP-14") == 12  # the trial
+        assert state(breaker) is CircuitState.CLOSED
+
+
+def test_pybreaker_holds_its_lock_for_the_whole_call() -> None:
     shared = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)
-    first = Parked(shared.call)
-    second = threading.Thread(target=shared.call, args=(lambda: 40,), daemon=True)
-    second.start()
-    second.join(0.2)
-    assert second.is_alive(), "pybreaker let a second call run beside the first"
-    first.finish()
-    second.join(WAIT)
-    assert not second.is_alive()
+    inside = Parked(shared.call)
+    taken = shared._lock.acquire(blocking=False)  # so any other call would wait here
+    if taken:
+        shared._lock.release()
+    inside.finish()
+    assert not taken, "pybreaker released its lock during the call"
 
 
 def test_this_breaker_lets_calls_run_side_by_side() -> None:
@@ -193,3 +219,8 @@ def test_this_breaker_lets_calls_run_side_by_side() -> None:
     second = Parked(shared.call)  # enters while the first is still inside
     first.finish()
     second.finish()
+
+
+def test_a_reset_timeout_that_is_not_a_number_is_refused() -> None:
+    with pytest.raises(ValueError, match="reset_timeout must be positive, got nan"):
+        CircuitBreaker("inventory", reset_timeout=float("nan"))

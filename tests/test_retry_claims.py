@@ -1,4 +1,4 @@
-"""Claims of the retry page that its blocks do not show, against real local HTTP services."""
+"""Claims of the retry page that its blocks do not show (HTTP services are real, on 127.0.0.1)."""
 
 import random
 import threading
@@ -77,6 +77,40 @@ def test_the_policy_owns_the_timeout_of_each_attempt() -> None:
         fetch(1, timeout=5.0)
     with pytest.raises(ValueError, match="the attempt_timeout must be positive, got 0"):
         retry(attempts=2, backoff=Backoff(), attempt_timeout=0)
+    with pytest.raises(ValueError, match="the deadline must be positive, got nan"):
+        retry(attempts=2, backoff=Backoff(), deadline=float("nan"))
+    with pytest.raises(ValueError, match="the base delay must be positive, got nan"):
+        Backoff(base=float("nan"))
+
+
+class Ticking:
+    """A clock that moves 0.3 s each time it is read: time passes between readings."""
+
+    def __init__(self) -> None:
+        self.readings = 0
+
+    def now(self) -> float:
+        self.readings += 1
+        return 0.3 * self.readings
+
+
+def test_an_attempt_never_gets_a_timeout_of_zero_or_less() -> None:
+    ticking, timeouts = Ticking(), []
+
+    @retry(
+        attempts=5,
+        backoff=Backoff(base=0.001),
+        deadline=1.0,
+        sleep=lambda _: None,
+        clock=ticking.now,
+    )
+    def fetch(timeout: float = 1.0) -> None:
+        timeouts.append(timeout)
+        raise TimeoutError("no answer")
+
+    with pytest.raises(RetryError, match="after 2 attempts: the next attempt would miss"):
+        fetch()
+    assert all(timeout > 0 for timeout in timeouts), timeouts
 
 
 class ProxyPage(BaseHTTPRequestHandler):

@@ -188,7 +188,8 @@ class CircuitBreaker:
 
     The lock guards the state, never a call. Each change of state starts a new
     generation, and a call's outcome counts only in the generation it started in.
-    `on_change` runs after the lock is released, in the thread that made the change.
+    `on_change` runs after the lock is released, in the thread that made the change;
+    an error it raises reaches that caller, and counts for nothing.
     """
 
     def __init__(
@@ -205,7 +206,7 @@ class CircuitBreaker:
             raise ValueError(
                 f"failure_threshold must be at least 1, got {failure_threshold}"
             )
-        if reset_timeout <= 0:
+        if not reset_timeout > 0:  # also refuses nan
             raise ValueError(f"reset_timeout must be positive, got {reset_timeout}")
         self.name = name
         self.failure_threshold = failure_threshold
@@ -225,6 +226,10 @@ class CircuitBreaker:
         generation, change = self._admit()
         try:
             self._notify(change)
+        except BaseException:  # a listener's error says nothing about the dependency
+            self._record(generation, succeeded=None)
+            raise
+        try:
             result = function(*args, **kwargs)
         except self.ignore:
             self._record(generation, succeeded=True)
@@ -367,11 +372,11 @@ if __name__ == "__main__":
         before = service.requests
         for _ in range(5):
             try:
-                breaker.call(get_stock, service.port, "LAPTOP-14", timeout=0.1)
+                breaker.call(get_stock, service.port, "LAPTOP-14", timeout=0.05)
             except (ServiceError, CircuitOpenError) as exc:
                 print(f"{type(exc).__name__}: {exc}")
-                #> ServiceError: GET /stock/LAPTOP-14: no answer within 0.1 s
-                #> ServiceError: GET /stock/LAPTOP-14: no answer within 0.1 s
+                #> ServiceError: GET /stock/LAPTOP-14: no answer within 0.05 s
+                #> ServiceError: GET /stock/LAPTOP-14: no answer within 0.05 s
                 #> CircuitOpenError: inventory circuit is open; next trial in 30.0 s
                 #> CircuitOpenError: inventory circuit is open; next trial in 30.0 s
                 #> CircuitOpenError: inventory circuit is open; next trial in 30.0 s

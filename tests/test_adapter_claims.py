@@ -18,6 +18,7 @@ from snippets.structural.adapter import (
     PaymentGateway,
     Receipt,
     cardstream_charge,
+    charge_basket,
 )
 
 KEY = "cs_test_4eC39"
@@ -69,3 +70,25 @@ def test_the_function_adapter_translates_declines_too() -> None:
 def test_money_refuses_amounts_that_are_not_positive_numbers(amount: str) -> None:
     with pytest.raises(ValueError, match="an amount must be positive, got"):
         Money(Decimal(amount), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        ("-5.00", "EUR", "an amount must be positive, got -5.00"),
+        ("19.999", "EUR", "EUR amounts have at most 2 decimal places, got 19.999"),
+        ("0.5", "JPY", "JPY amounts have at most 0 decimal places, got 0.5"),
+        ("10", "BTC", "unknown currency 'BTC'; use one of EUR, GBP, JPY, USD"),
+    ],
+)
+def test_a_bad_amount_never_reaches_an_sdk(amount: str, currency: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        Money(Decimal(amount), currency)
+    assert str(raised.value) == message
+
+
+def test_an_empty_basket_is_refused_before_the_sdk_is_called() -> None:
+    client = CardStreamClient(api_key=KEY)
+    with pytest.raises(ValueError, match="an amount must be positive, got 0"):
+        charge_basket(cardstream_charge(client), [], "tok_visa_4242")
+    assert client.create_charge(100, "eur", "tok_visa_4242")["id"] == "ch_0001"

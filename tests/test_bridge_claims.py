@@ -11,9 +11,11 @@ from snippets.structural.bridge import (
     DeliveryError,
     EmailChannel,
     Message,
+    OrderShipped,
     PasswordReset,
     PaymentFailed,
     SmsChannel,
+    channel_named,
     send_with_fallback,
 )
 
@@ -60,3 +62,18 @@ def test_an_sms_is_one_line_of_at_most_160_characters(body: str) -> None:
     payload = SmsChannel().send("+4915112345678", Message("Reset\ncode", body)).payload
     assert len(payload.splitlines()) == 1
     assert len(payload) <= SmsChannel.max_length
+
+
+def test_each_side_checks_what_it_owns() -> None:
+    sms = SmsChannel()
+    sms_address = r"an SMS needs a phone number like \+49\d+, not 'ben@example\.com'"
+    with pytest.raises(ValueError, match=sms_address):
+        OrderShipped(sms, "A-1003", "1Z999").send("ben@example.com")
+    with pytest.raises(ValueError, match=r"^unknown channel 'fax'; choose one of email, sms$"):
+        channel_named({"sms": sms, "email": EmailChannel(sender="shop@example.com")}, "fax")
+    with pytest.raises(ValueError, match=r"^a reset code has 6 digits, got '12ab'$"):
+        PasswordReset(sms, "12ab")
+    with pytest.raises(ValueError, match="order A-1004 has shipped, so it needs a tracking"):
+        OrderShipped(sms, "A-1004", " ")
+    with pytest.raises(ValueError, match="give at least one"):
+        send_with_fallback(PasswordReset(sms, "160442"), [])

@@ -9,6 +9,7 @@ import pytest
 from snippets.structural.facade import (
     CATALOGUE,
     RATES,
+    CheckoutError,
     CheckoutService,
     Inventory,
     OrderConfirmation,
@@ -125,3 +126,25 @@ def test_only_exitstack_runs_the_remaining_undo_calls_after_one_raises(
         checkout({"GRINDER": 1}, "tok_visa", "DE")
     assert isinstance(raised.value.__context__, ConnectionError)
     assert inventory.available("GRINDER") == grinders_left
+
+
+@pytest.mark.parametrize("version", ["class", "function"])
+@pytest.mark.parametrize(
+    ("cart", "country", "message"),
+    [
+        ({}, "DE", "the cart is empty"),
+        ({"MUG-BLUE": 0}, "DE", "order at least 1 of 'MUG-BLUE', not 0"),
+        ({"MUG-BLUE": 9}, "DE", "only 5 of 'MUG-BLUE' in stock, cannot reserve 9"),
+        ({"TEAPOT": 1}, "DE", "unknown product 'TEAPOT'"),
+        ({"MUG-BLUE": 1}, "US", "no shipping to 'US'; we ship to DE, FR, NL"),
+    ],
+)
+def test_a_bad_order_is_a_checkout_error_that_leaves_nothing_behind(
+    version: str, cart: dict[str, int], country: str, message: str
+) -> None:
+    inventory, payments, shipping = Inventory(STOCK), PaymentGateway(), ShippingService(RATES)
+    with pytest.raises(CheckoutError) as raised:
+        build(version, inventory, payments, shipping)(cart, "tok_visa", country)
+    assert str(raised.value) == message
+    assert {sku: inventory.available(sku) for sku in STOCK} == STOCK
+    assert payments.history == [] and shipping.booked == set()

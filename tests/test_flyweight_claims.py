@@ -59,6 +59,10 @@ class FontName(str):
         ({"font": FontName("Calibri")}, TypeError, "font must be of type str, got FontName"),
         ({"border": "zigzag"}, ValueError, "unknown border 'zigzag'; use one of 'none', "),
         ({"vertical": "middle"}, ValueError, "unknown vertical 'middle'; use one of 'top'"),
+        ({"number_format": "0.000"}, ValueError, "unknown number_format '0.000'; use one of"),
+        ({"colour": "#1F4E79"}, ValueError, "unknown format settings: colour"),
+        ({"fill": "light blue"}, ValueError, "fill is a colour like '#1F4E79', got 'light blue'"),
+        ({"size": 80}, ValueError, "a font size is 6 to 72 points, got 80"),
     ],
 )
 def test_a_cached_look_never_answers_a_bad_request(

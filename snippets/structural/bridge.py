@@ -315,24 +315,6 @@ if __name__ == "__main__":
     #> True
     # --8<-- [end:demo-fallback]
 
-    # --8<-- [start:demo-errors]
-    try:
-        OrderShipped(channels["sms"], "A-1003", "1Z999").send("ben@example.com")
-    except ValueError as exc:
-        print(exc)
-        #> an SMS needs a phone number like +4915112345678, not 'ben@example.com'
-    try:
-        channel_named(channels, "fax")
-    except ValueError as exc:
-        print(exc)
-        #> unknown channel 'fax'; choose one of chat, email, sms
-    try:
-        PasswordReset(channels["email"], "12ab")
-    except ValueError as exc:
-        print(exc)
-        #> a reset code has 6 digits, got '12ab'
-    # --8<-- [end:demo-errors]
-
     # --8<-- [start:demo-count]
     kinds = Notification.__subclasses__()
     media = Channel.__subclasses__()

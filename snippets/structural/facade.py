@@ -347,26 +347,6 @@ if __name__ == "__main__":
     #> 1
     # --8<-- [end:demo-declined]
 
-    # --8<-- [start:demo-errors]
-    bad_orders = [
-        ({}, "DE"),
-        ({"MUG-BLUE": 0}, "DE"),
-        ({"MUG-BLUE": 9}, "DE"),
-        ({"TEAPOT": 1}, "DE"),
-        ({"MUG-BLUE": 1}, "US"),
-    ]
-    for cart, country in bad_orders:
-        try:
-            checkout.place_order(cart, "tok_visa", country)
-        except CheckoutError as exc:
-            print(exc)
-            #> the cart is empty
-            #> order at least 1 of 'MUG-BLUE', not 0
-            #> only 3 of 'MUG-BLUE' in stock, cannot reserve 9
-            #> unknown product 'TEAPOT'
-            #> no shipping to 'US'; we ship to DE, FR, NL
-    # --8<-- [end:demo-errors]
-
     # --8<-- [start:demo-direct]
     inventory.restock("GRINDER", 4)
     print(inventory.available("GRINDER"))

@@ -337,23 +337,14 @@ if __name__ == "__main__":
     #> 0
     # --8<-- [end:demo-weakref]
 
-    # --8<-- [start:demo-errors]
+    # --8<-- [start:demo-key]
+    bold = formats.get(bold=True)
     try:
-        formats.get(number_format="0.000")
-    except ValueError as exc:
+        formats.get(bold=1)
+    except TypeError as exc:
         print(exc)
-        #> unknown number_format '0.000'; use one of 'General', '@', '#,##0.00', '0%'
-    try:
-        formats.get(colour="#1F4E79")
-    except ValueError as exc:
-        print(exc)
-        #> unknown format settings: colour
-    try:
-        formats.get(fill="light blue")
-    except ValueError as exc:
-        print(exc)
-        #> fill is a colour like '#1F4E79', got 'light blue'
-    # --8<-- [end:demo-errors]
+        #> bold must be of type bool, got int 1
+    # --8<-- [end:demo-key]
 
     # --8<-- [start:demo-pythonic]
     print(cell_format("0%", "right") is cell_format("0%", "right"))

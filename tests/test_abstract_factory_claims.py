@@ -34,3 +34,11 @@ def test_a_dialect_table_is_checked_once(name: str) -> None:
     assert CountingRow.lengths_taken == 1
     with pytest.raises(ValueError, match="row 1 has 1 cells, the header has 2"):
         dialect(name).table(["Region", "Orders"], [["Iberia"]])
+
+
+@pytest.mark.parametrize("widgets", [MarkdownWidgets(), HtmlWidgets()])
+def test_every_family_gets_the_checks_of_the_abstract_factory(widgets: ReportWidgets) -> None:
+    with pytest.raises(ValueError, match="a heading level is 1 to 6, got 0"):
+        widgets.heading("Sales", level=0)
+    with pytest.raises(ValueError, match="row 1 has 3 cells, the header has 2"):
+        widgets.table(["Region", "Orders"], [["Iberia", 0, "0.00"]])

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
@@ -50,7 +51,12 @@ def test_parameters_join_an_existing_query_and_stay_before_the_fragment(
 
 @pytest.mark.parametrize(
     "payload",
-    [{"price": float("nan")}, {"price": float("inf")}, {(1, 2): "tuple key"}],
+    [
+        {"price": float("nan")},
+        {"price": float("inf")},
+        {"price": Decimal("19.90")},
+        {(1, 2): "tuple key"},
+    ],
 )
 def test_what_json_cannot_represent_is_refused_with_request_error(
     payload: dict[Any, Any],

@@ -1,6 +1,6 @@
 """Claims of the factory method page that its blocks state but do not run in full.
 
-Every bad input, through the loaders or through the registry, must surface as the page's own
+Every bad input, through the loaders or through `load_config`, must surface as the page's own
 `ConfigError` with the parser's exception chained; a creator that forgets the factory
 method cannot be instantiated.
 """
@@ -42,6 +42,17 @@ def test_parser_errors_become_config_errors_on_both_paths(
             load()
         assert isinstance(caught.value.__cause__, cause)
         assert not isinstance(caught.value.__cause__, ConfigError)
+
+
+@pytest.mark.parametrize("text", ['["not", "an", "object"]', "42", "null"])
+def test_a_json_file_that_is_not_an_object_is_refused_on_both_paths(text: str) -> None:
+    loads: list[Callable[[], object]] = [
+        lambda: JsonConfigLoader().load(text),
+        lambda: load_config("config.json", text),
+    ]
+    for load in loads:
+        with pytest.raises(ConfigError, match="a JSON configuration must be an object"):
+            load()
 
 
 TOO_LONG_FOR_INT = pytest.param("9" * 5000, id="5000 digits")  # int() raises ValueError

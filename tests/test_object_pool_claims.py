@@ -84,3 +84,16 @@ def test_with_connection_commits_but_begins_nothing(tmp_path: Path) -> None:
             assert connection.in_transaction
         with pool.connection() as connection:  # release rolled back nothing: committed
             assert connection.execute("SELECT id FROM orders").fetchall() == [("A-001",)]
+
+
+@pytest.mark.parametrize("timeout", [0.0, -1.0, float("nan")])
+def test_bad_sizes_and_timeouts_are_refused(tmp_path: Path, timeout: float) -> None:
+    connect = connect_to(tmp_path / "shop.db")
+    with pytest.raises(ValueError, match="a pool holds at least 1 connection, got size=0"):
+        ConnectionPool(connect, size=0)
+    with pytest.raises(ValueError, match="a timeout is a positive number of seconds"):
+        ConnectionPool(connect, size=1, timeout=timeout)
+    with ConnectionPool(connect, size=1) as pool:
+        with pytest.raises(ValueError, match="a timeout is a positive number of seconds"):
+            pool.acquire(timeout=timeout)
+        assert pool.stats().created == 0

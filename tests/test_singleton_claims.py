@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from snippets.creational.singleton import Settings, SingletonMeta
+from snippets.creational.singleton import (
+    CheckoutService,
+    ConnectionRegistry,
+    FeatureFlags,
+    Metrics,
+    Settings,
+    SingletonMeta,
+)
 
 TIMEOUT = 5.0  # seconds; generous for a loaded machine, reached only by a failure
 
@@ -157,3 +164,23 @@ def test_settings_refuse_workers_that_are_not_ascii_digits(workers: str) -> None
 def test_settings_refuse_an_empty_database_url() -> None:
     with pytest.raises(ValueError, match="SHOP_DATABASE_URL is set but empty"):
         Settings.from_environ({"SHOP_DATABASE_URL": ""})
+
+
+def test_settings_are_read_from_the_environment_mapping() -> None:
+    settings = Settings.from_environ({"SHOP_WORKERS": "8", "SHOP_DEBUG": "1"})
+    assert settings == Settings("sqlite:///shop.db", workers=8, debug=True)
+    with pytest.raises(ValueError, match="SHOP_DEBUG must be 0 or 1, got 'yes'"):
+        Settings.from_environ({"SHOP_DEBUG": "yes"})
+
+
+def test_bad_input_is_refused_with_a_message() -> None:
+    with pytest.raises(ValueError, match="counters only go up: by must be 1 or more, got -1"):
+        Metrics().increment("orders.placed", by=-1)
+    with pytest.raises(ValueError, match="a counter needs a name"):
+        Metrics().increment("")
+    with pytest.raises(ValueError, match="a flag is lower-case without spaces"):
+        FeatureFlags().enable("New Checkout")
+    with pytest.raises(LookupError, match="no connection named 'reports'"):
+        ConnectionRegistry().url("reports")
+    with pytest.raises(ValueError, match="order B-8: total must be positive, got 0"):
+        CheckoutService(Metrics()).place_order("B-8", total_cents=0)

@@ -10,7 +10,6 @@ import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any, Generic, Self, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -93,6 +92,37 @@ class HttpRequest:
 
 
 # --8<-- [end:product]
+
+
+# --8<-- [start:api]
+API = "https://shop.example.com/api/v2"
+# --8<-- [end:api]
+
+
+# --8<-- [start:pythonic]
+def json_request(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    params: Mapping[str, str | int] | None = None,
+    payload: Mapping[str, Any] | None = None,
+    timeout: float = 10.0,
+) -> HttpRequest:
+    """One call with keyword arguments: the builder that most code never needs."""
+    headers = [("Accept", "application/json")]
+    if token is not None:
+        headers.append(("Authorization", f"Bearer {token}"))
+    body = b""
+    if payload is not None:
+        headers.append(("Content-Type", "application/json"))
+        body = json_body(payload)
+    query = [(name, str(value)) for name, value in (params or {}).items()]
+    url = url_with_query(url, query)
+    return HttpRequest(method, url, tuple(headers), body, timeout)
+
+
+# --8<-- [end:pythonic]
 
 
 # --8<-- [start:builder]
@@ -278,38 +308,23 @@ class FluentRequest:
 
 # --8<-- [end:fluent]
 
-
-# --8<-- [start:pythonic]
-def json_request(
-    method: str,
-    url: str,
-    *,
-    token: str | None = None,
-    params: Mapping[str, str | int] | None = None,
-    payload: Mapping[str, Any] | None = None,
-    timeout: float = 10.0,
-) -> HttpRequest:
-    """One call with keyword arguments: the builder that most code never needs."""
-    headers = [("Accept", "application/json")]
-    if token is not None:
-        headers.append(("Authorization", f"Bearer {token}"))
-    body = b""
-    if payload is not None:
-        headers.append(("Content-Type", "application/json"))
-        body = json_body(payload)
-    query = [(name, str(value)) for name, value in (params or {}).items()]
-    url = url_with_query(url, query)
-    return HttpRequest(method, url, tuple(headers), body, timeout)
-
-
-# --8<-- [end:pythonic]
-
-# --8<-- [start:api]
-API = "https://shop.example.com/api/v2"
-# --8<-- [end:api]
-
 if __name__ == "__main__":
     # fmt: off
+    # --8<-- [start:demo-pythonic]
+    listing = json_request("GET", f"{API}/orders", token="demo", params={"page": 3})
+    print(listing.url)
+    #> https://shop.example.com/api/v2/orders?page=3
+    patient = replace(listing, timeout=60.0)
+    print(patient.timeout, listing.timeout)
+    #> 60.0 10.0
+    creation = json_request("POST", f"{API}/orders", payload={"sku": "KB-101"})
+    try:
+        replace(creation, method="GET")
+    except RequestError as exc:
+        print(exc)
+        #> a GET request cannot have a body
+    # --8<-- [end:demo-pythonic]
+
     # --8<-- [start:demo]
     director = ShopApiDirector(API, token="demo-token")
     builder = HttpRequestBuilder()
@@ -365,31 +380,5 @@ if __name__ == "__main__":
     #> https://shop.example.com/api/v2/orders?status=open
     print(shipped.url, shipped.timeout)
     #> https://shop.example.com/api/v2/orders?status=shipped 5
-    draft = FluentRequest.post(f"{API}/orders#receipt").with_param("dry_run", 1)
-    fixed = draft.with_json({"quantity": 1}).with_json({"quantity": 2}).build()
-    print(fixed.url)
-    #> https://shop.example.com/api/v2/orders?dry_run=1#receipt
-    print(fixed.headers, fixed.body)
-    #> (('Content-Type', 'application/json'),) b'{"quantity":2}'
     # --8<-- [end:demo-fluent]
-
-    # --8<-- [start:demo-pythonic]
-    listing = json_request("GET", f"{API}/orders", token="demo", params={"page": 3})
-    print(listing.url)
-    #> https://shop.example.com/api/v2/orders?page=3
-    patient = replace(listing, timeout=60.0)
-    print(patient.timeout, listing.timeout)
-    #> 60.0 10.0
-    creation = json_request("POST", f"{API}/orders", payload={"sku": "KB-101"})
-    try:
-        replace(creation, method="GET")
-    except RequestError as exc:
-        print(exc)
-        #> a GET request cannot have a body
-    try:
-        json_request("POST", f"{API}/orders", payload={"price": Decimal("19.90")})
-    except RequestError as exc:
-        print(exc)
-        #> not a valid JSON body: Object of type Decimal is not JSON serializable
-    # --8<-- [end:demo-pythonic]
     # fmt: on

@@ -84,142 +84,6 @@ def _flag(section: Mapping[str, Any], key: str) -> bool:
 # --8<-- [end:helpers]
 
 
-# --8<-- [start:product]
-class ConfigFormat(ABC):
-    """The product: turns the text of a configuration file into a dictionary."""
-
-    name: str
-
-    @abstractmethod
-    def parse(self, text: str) -> dict[str, Any]:
-        """Parse `text` and return its sections as nested dictionaries."""
-
-
-class TomlFormat(ConfigFormat):
-    """Reads TOML with the standard library's `tomllib`."""
-
-    name = "TOML"
-
-    def parse(self, text: str) -> dict[str, Any]:
-        return tomllib.loads(text)
-
-
-class JsonFormat(ConfigFormat):
-    """Reads JSON whose top level is an object."""
-
-    name = "JSON"
-
-    def parse(self, text: str) -> dict[str, Any]:
-        data = json.loads(text)
-        if not isinstance(data, dict):
-            raise ConfigError(
-                f"a JSON configuration must be an object, not {type(data).__name__}"
-            )
-        return data
-
-
-class IniFormat(ConfigFormat):
-    """Reads INI files with `configparser`; every value stays a string."""
-
-    name = "INI"
-
-    def parse(self, text: str) -> dict[str, Any]:
-        parser = configparser.ConfigParser(interpolation=None)  # '%' is plain text
-        parser.read_string(text)
-        return {section: dict(parser[section]) for section in parser.sections()}
-
-
-# --8<-- [end:product]
-
-
-# --8<-- [start:creator]
-def parse_config(
-    parse: Callable[[str], dict[str, Any]], text: str, kind: str
-) -> dict[str, Any]:
-    """Run a parser; report its errors as a `ConfigError` that chains the cause."""
-    try:
-        return parse(text)
-    except ConfigError:
-        raise
-    except (ValueError, configparser.Error) as exc:
-        raise ConfigError(f"not valid {kind}: {exc}") from exc
-
-
-class ConfigLoader(ABC):
-    """The creator: loads an `AppConfig`, and lets subclasses pick the format."""
-
-    @abstractmethod
-    def create_format(self) -> ConfigFormat:
-        """The factory method: return a fresh parser for this loader's format."""
-
-    def load(self, text: str) -> AppConfig:
-        """Parse `text` with the format the subclass creates, then validate it."""
-        config_format = self.create_format()
-        data = parse_config(config_format.parse, text, config_format.name)
-        return AppConfig.from_mapping(data)
-
-
-# --8<-- [end:creator]
-
-
-# --8<-- [start:concrete-creators]
-class TomlConfigLoader(ConfigLoader):
-    """Loads `config.toml`."""
-
-    def create_format(self) -> ConfigFormat:
-        return TomlFormat()
-
-
-class JsonConfigLoader(ConfigLoader):
-    """Loads `config.json`."""
-
-    def create_format(self) -> ConfigFormat:
-        return JsonFormat()
-
-
-class IniConfigLoader(ConfigLoader):
-    """Loads `config.ini`."""
-
-    def create_format(self) -> ConfigFormat:
-        return IniFormat()
-
-
-# --8<-- [end:concrete-creators]
-
-
-# --8<-- [start:pythonic]
-Parser = Callable[[str], dict[str, Any]]
-PARSERS: dict[str, Parser] = {}
-
-
-def register_parser(suffix: str, parse: Parser) -> None:
-    """Make `load_config` read files ending in `suffix` with `parse`."""
-    if not suffix.startswith("."):
-        raise ValueError(f"a suffix starts with a dot, like '.toml', got {suffix!r}")
-    if suffix in PARSERS:
-        raise ValueError(f"a parser for {suffix!r} files is already registered")
-    PARSERS[suffix] = parse
-
-
-register_parser(".toml", tomllib.loads)
-register_parser(".json", JsonFormat().parse)
-register_parser(".ini", IniFormat().parse)
-
-
-def load_config(filename: str, text: str) -> AppConfig:
-    """Choose the parser by the file's suffix, then validate the result."""
-    suffix = PurePath(filename).suffix
-    try:
-        parse = PARSERS[suffix]
-    except KeyError:
-        known = ", ".join(sorted(PARSERS))
-        raise ConfigError(f"no parser for {suffix!r} files (known: {known})") from None
-    return AppConfig.from_mapping(parse_config(parse, text, suffix))
-
-
-# --8<-- [end:pythonic]
-
-
 # --8<-- [start:samples]
 TOML_TEXT = """\
 [app]
@@ -240,8 +104,165 @@ debug = no
 """
 # --8<-- [end:samples]
 
+
+# --8<-- [start:pythonic]
+Parser = Callable[[str], dict[str, Any]]
+
+
+def parse_json(text: str) -> dict[str, Any]:
+    """Parse JSON whose top level is an object."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"a JSON configuration must be an object, not {type(data).__name__}"
+        )
+    return data
+
+
+def parse_ini(text: str) -> dict[str, Any]:
+    """Parse INI with `configparser`; every value stays a string."""
+    parser = configparser.ConfigParser(interpolation=None)  # '%' is plain text
+    parser.read_string(text)
+    return {section: dict(parser[section]) for section in parser.sections()}
+
+
+PARSERS: dict[str, Parser] = {
+    ".toml": tomllib.loads,
+    ".json": parse_json,
+    ".ini": parse_ini,
+}
+
+
+def parse_config(parse: Parser, text: str, kind: str) -> dict[str, Any]:
+    """Run a parser; report its errors as a `ConfigError` that chains the cause."""
+    try:
+        return parse(text)
+    except ConfigError:
+        raise
+    except (ValueError, configparser.Error) as exc:
+        raise ConfigError(f"not valid {kind}: {exc}") from exc
+
+
+def load_config(
+    filename: str, text: str, parsers: Mapping[str, Parser] = PARSERS
+) -> AppConfig:
+    """Pick the parser for the file's suffix from `parsers`, then validate."""
+    suffix = PurePath(filename).suffix
+    if suffix not in parsers:
+        known = ", ".join(sorted(parsers))
+        raise ConfigError(f"no parser for {suffix!r} files (known: {known})")
+    return AppConfig.from_mapping(parse_config(parsers[suffix], text, suffix))
+
+
+# --8<-- [end:pythonic]
+
+
+# --8<-- [start:product]
+class ConfigFormat(ABC):
+    """The product: turns the text of a configuration file into a dictionary."""
+
+    name: str
+
+    @abstractmethod
+    def parse(self, text: str) -> dict[str, Any]:
+        """Parse `text` and return its sections as nested dictionaries."""
+
+
+class TomlFormat(ConfigFormat):
+    name = "TOML"
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return tomllib.loads(text)
+
+
+class JsonFormat(ConfigFormat):
+    name = "JSON"
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return parse_json(text)
+
+
+class IniFormat(ConfigFormat):
+    name = "INI"
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return parse_ini(text)
+
+
+# --8<-- [end:product]
+
+
+# --8<-- [start:creator]
+class ConfigLoader(ABC):
+    """The creator: loads an `AppConfig`, and lets subclasses pick the format."""
+
+    @abstractmethod
+    def create_format(self) -> ConfigFormat:
+        """The factory method: return a fresh parser for this loader's format."""
+
+    def load(self, text: str) -> AppConfig:
+        """Parse `text` with the format the subclass creates, then validate it."""
+        config_format = self.create_format()
+        data = parse_config(config_format.parse, text, config_format.name)
+        return AppConfig.from_mapping(data)
+
+
+# --8<-- [end:creator]
+
+
+# --8<-- [start:concrete-creators]
+class TomlConfigLoader(ConfigLoader):
+    def create_format(self) -> ConfigFormat:
+        return TomlFormat()
+
+
+class JsonConfigLoader(ConfigLoader):
+    def create_format(self) -> ConfigFormat:
+        return JsonFormat()
+
+
+class IniConfigLoader(ConfigLoader):
+    def create_format(self) -> ConfigFormat:
+        return IniFormat()
+
+
+# --8<-- [end:concrete-creators]
+
+
+# --8<-- [start:attribute]
+class FormatLoader(ConfigLoader):
+    """The product class as data: a class attribute, or an argument per instance."""
+
+    format_class: type[ConfigFormat] = TomlFormat  # a subclass sets another class
+
+    def __init__(self, format_class: type[ConfigFormat] | None = None) -> None:
+        if format_class is not None:
+            self.format_class = format_class
+
+    def create_format(self) -> ConfigFormat:
+        return self.format_class()
+
+
+class JsonFileLoader(FormatLoader):
+    format_class = JsonFormat
+
+
+# --8<-- [end:attribute]
+
 if __name__ == "__main__":
     # fmt: off
+    # --8<-- [start:demo-pythonic]
+    print(load_config("settings/config.toml", TOML_TEXT))
+    #> AppConfig(database_url='sqlite:///orders.db', workers=4, debug=False)
+    try:
+        load_config("settings/config.yaml", "app: {}")
+    except ConfigError as exc:
+        print(exc)
+        #> no parser for '.yaml' files (known: .ini, .json, .toml)
+    print(load_config("setup.cfg", INI_TEXT, parsers=PARSERS | {".cfg": parse_ini}))
+    #> AppConfig(database_url='sqlite:///orders.db', workers=8, debug=False)
+    # --8<-- [end:demo-pythonic]
+
     # --8<-- [start:demo]
     loaders: list[tuple[ConfigLoader, str]] = [
         (TomlConfigLoader(), TOML_TEXT),
@@ -255,36 +276,9 @@ if __name__ == "__main__":
         #> AppConfig(database_url='sqlite:///orders.db', workers=8, debug=False)
     # --8<-- [end:demo]
 
-    # --8<-- [start:demo-errors]
-    try:
-        IniConfigLoader().load("[app]\ndatabase_url = sqlite:///x.db\nworkers = ²\n")
-    except ConfigError as exc:
-        print(exc)
-        #> app.workers must be a whole number >= 1, got '²'
-    try:
-        JsonConfigLoader().load('["not", "an", "object"]')
-    except ConfigError as exc:
-        print(exc)
-        #> a JSON configuration must be an object, not list
-    # --8<-- [end:demo-errors]
-
-    # --8<-- [start:demo-pythonic]
-    print(load_config("settings/config.toml", TOML_TEXT).workers)
-    #> 4
-    try:
-        load_config("settings/config.yaml", "app: {}")
-    except ConfigError as exc:
-        print(exc)
-        #> no parser for '.yaml' files (known: .ini, .json, .toml)
-    try:
-        load_config("settings/config.toml", "[app]\nworkers =")
-    except ConfigError as exc:
-        print(exc, "| cause:", type(exc.__cause__).__name__)
-        #> not valid .toml: Invalid value (at end of document) | cause: TOMLDecodeError
-    try:
-        register_parser(".json", json.loads)
-    except ValueError as exc:
-        print(exc)
-        #> a parser for '.json' files is already registered
-    # --8<-- [end:demo-pythonic]
+    # --8<-- [start:demo-attribute]
+    by_subclass, by_argument = JsonFileLoader(), FormatLoader(IniFormat)
+    print(by_subclass.load(JSON_TEXT).workers, by_argument.load(INI_TEXT).workers)
+    #> 2 8
+    # --8<-- [end:demo-attribute]
     # fmt: on

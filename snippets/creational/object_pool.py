@@ -314,16 +314,6 @@ if __name__ == "__main__":
     # --8<-- [end:demo-threads]
 
     # --8<-- [start:demo-errors]
-    try:
-        ConnectionPool(connect_to(Path(workdir.name) / "shop.db"), size=0)
-    except ValueError as exc:
-        print(exc)
-        #> a pool holds at least 1 connection, got size=0
-    try:
-        pool.acquire(timeout=0)
-    except ValueError as exc:
-        print(exc)
-        #> a timeout is a positive number of seconds, got 0
     with pool.connection() as connection:
         pass
     try:

@@ -1,19 +1,26 @@
-"""Claims of the command page that its blocks do not print: a failed undo or redo loses nothing."""
+"""Claims of the command page that its blocks do not print: undo loses nothing, pickling."""
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from snippets.behavioral.command import (
     Document,
     History,
+    HistoryError,
     InsertText,
     MacroCommand,
+    SendReminder,
     UndoStack,
     insert_text,
 )
+from tests.pagecode import ROOT
 
 
 def test_a_failed_undo_keeps_the_command_in_the_history() -> None:
@@ -72,3 +79,46 @@ def test_the_undo_stack_keeps_an_action_whose_redo_failed() -> None:
     note.text = "Terms: "
     stack.redo()
     assert note.text == "Terms: Net 30"
+
+
+def test_the_history_refuses_a_limit_below_one_and_says_when_there_is_nothing_to_undo() -> None:
+    with pytest.raises(ValueError, match="the history must keep at least 1 command, got 0"):
+        History(limit=0)
+    with pytest.raises(HistoryError, match="nothing to undo"):
+        History().undo()
+
+
+WORKER = (
+    "import pickle, sys\n"
+    "command = pickle.loads(sys.stdin.buffer.read())\n"
+    "outbox = []\n"
+    "command(outbox)\n"
+    "print(outbox)\n"
+)
+
+
+def test_a_worker_program_runs_a_command_whose_class_lives_in_a_module() -> None:
+    payload = pickle.dumps(SendReminder("2024-17", "ada@nordwind.example"))
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER], input=payload, capture_output=True, cwd=ROOT, check=True
+    )
+    assert done.stdout == b"['to ada@nordwind.example: invoice 2024-17 is due']\n"
+
+
+def test_a_worker_program_cannot_rebuild_a_command_defined_in_a_script(tmp_path: Path) -> None:
+    script = tmp_path / "send.py"
+    script.write_text(
+        "import pickle, sys\n"
+        "from dataclasses import dataclass\n\n"
+        "@dataclass(frozen=True)\n"
+        "class SendReminder:\n"
+        "    invoice: str\n\n"
+        "    def __call__(self, outbox: list[str]) -> None:\n"
+        "        outbox.append(self.invoice)\n\n"
+        "sys.stdout.buffer.write(pickle.dumps(SendReminder('2024-17')))\n",
+        encoding="utf-8",
+    )
+    payload = subprocess.run([sys.executable, str(script)], capture_output=True, check=True).stdout
+    done = subprocess.run([sys.executable, "-c", WORKER], input=payload, capture_output=True)
+    assert done.returncode == 1
+    assert b"AttributeError: Can't get attribute 'SendReminder'" in done.stderr

@@ -34,3 +34,10 @@ def test_unsubscribing_twice_names_the_handler_and_the_event() -> None:
     with pytest.raises(LookupError, match="is no longer subscribed to OrderPlaced"):
         unsubscribe()
     assert bus.publish(OrderPlaced(501, "ada@nordwind.example")) == 0 and seen == []
+
+
+def test_a_handler_that_is_not_callable_is_refused() -> None:
+    bus = EventBus()
+    with pytest.raises(TypeError, match="a handler must be callable, got 'send_invoice'"):
+        bus.subscribe(OrderPlaced, "send_invoice")  # type: ignore[arg-type]
+    assert bus.publish(OrderPlaced(501, "ada@nordwind.example")) == 0

@@ -89,3 +89,12 @@ def test_the_price_board_shows_every_window_when_one_fails() -> None:
         board.publish("KB-101", Decimal("44.90"))
     assert [str(error) for error in caught.value.exceptions] == ["kiosk does not respond"]
     assert [window.lines for window in windows[1:]] == [["KB-101 now costs EUR 44.90"]] * 2
+
+
+def test_bad_input_is_refused_with_a_clear_message() -> None:
+    item = StockItem("KB-101", quantity=26)
+    with pytest.raises(TypeError, match="a listener must be callable, got str"):
+        item.changed.subscribe("email the buyer")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="cannot sell 100 of KB-101: only 26 in stock"):
+        item.sell(100)
+    assert (item.quantity, len(item.changed)) == (26, 0)

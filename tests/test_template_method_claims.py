@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
 from mypy import api
 
 from snippets.behavioral.template_method import (
+    CsvOrderExporter,
     ExportError,
     ExportPipeline,
     csv_text,
+    open_shop_database,
     order_record,
 )
 from tests.pagecode import ROOT
@@ -68,3 +71,15 @@ def test_the_pipeline_names_a_transform_step_that_returns_nothing() -> None:
     )
     with pytest.raises(ExportError, match="the transform step must return a dict, got None"):
         pipeline.run()
+
+
+def test_a_step_that_is_not_callable_is_refused_when_the_pipeline_is_built() -> None:
+    with pytest.raises(TypeError, match="the write step must be a function, got 'csv'"):
+        ExportPipeline(fetch=lambda: [ORDER], transform=order_record, write="csv")  # type: ignore[arg-type]
+
+
+def test_a_period_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(
+        ValueError, match="the period ends before it starts: 2024-03-31 to 2024-03-01"
+    ):
+        CsvOrderExporter(open_shop_database(), date(2024, 3, 31), date(2024, 3, 1))

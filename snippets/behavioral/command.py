@@ -7,6 +7,7 @@ Run it with `python -m snippets.behavioral.command`.
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 # --8<-- [end:imports]
@@ -42,6 +43,58 @@ class Document:
 # --8<-- [end:receiver]
 
 
+# --8<-- [start:pythonic]
+Undo = Callable[[], object]
+Action = Callable[[], Undo]  # doing an action returns the function that undoes it
+
+
+class HistoryError(LookupError):
+    """Undo or redo was asked for, but there is nothing to undo or redo."""
+
+
+def insert_text(document: Document, position: int, text: str) -> Undo:
+    """Insert `text` now, and return the call that removes it again."""
+    document.insert(position, text)
+    return partial(document.delete, position, position + len(text))
+
+
+def delete_text(document: Document, start: int, end: int) -> Undo:
+    """Delete a range now, and return the call that puts it back."""
+    removed = document.delete(start, end)
+    return partial(document.insert, start, removed)
+
+
+class UndoStack:
+    """Undo and redo for plain functions, without a class per command."""
+
+    def __init__(self) -> None:
+        self._done: list[tuple[Action, Undo]] = []
+        self._undone: list[Action] = []
+
+    def do(self, action: Action) -> None:
+        self._done.append((action, action()))  # if action() raises, nothing changes
+        self._undone.clear()
+
+    def undo(self) -> None:
+        if not self._done:
+            raise HistoryError("nothing to undo")
+        action, undo = self._done[-1]
+        undo()  # pop only once it worked: a failed undo loses nothing
+        self._done.pop()
+        self._undone.append(action)
+
+    def redo(self) -> None:
+        if not self._undone:
+            raise HistoryError("nothing to redo")
+        action = self._undone[-1]
+        undo = action()
+        self._undone.pop()
+        self._done.append((action, undo))
+
+
+# --8<-- [end:pythonic]
+
+
 # --8<-- [start:command]
 class Command(ABC):
     """An editing action that can be executed, and undone afterwards."""
@@ -59,8 +112,6 @@ class InsertText(Command):
     """Insert text at a position; undo deletes it again."""
 
     def __init__(self, document: Document, position: int, text: str) -> None:
-        if not text:
-            raise ValueError("nothing to insert: the text is empty")
         self.document = document
         self.position = position
         self.text = text
@@ -132,10 +183,6 @@ class MacroCommand(Command):
 
 
 # --8<-- [start:invoker]
-class HistoryError(LookupError):
-    """Undo or redo was asked for, but there is nothing to undo or redo."""
-
-
 class History:
     """The invoker: runs commands and keeps them for undo and redo."""
 
@@ -182,56 +229,40 @@ class History:
 # --8<-- [end:invoker]
 
 
-# --8<-- [start:pythonic]
-Undo = Callable[[], object]
-Action = Callable[[], Undo]  # doing an action returns the function that undoes it
+# --8<-- [start:queued]
+@dataclass(frozen=True)
+class SendReminder:
+    """A command as data: its fields say what to do, and `__call__` does it."""
+
+    invoice: str
+    email: str
+
+    def __call__(self, outbox: list[str]) -> None:
+        outbox.append(f"to {self.email}: invoice {self.invoice} is due")
 
 
-def insert_text(document: Document, position: int, text: str) -> Undo:
-    """Insert `text` now, and return the call that removes it again."""
-    document.insert(position, text)
-    return partial(document.delete, position, position + len(text))
-
-
-def delete_text(document: Document, start: int, end: int) -> Undo:
-    """Delete a range now, and return the call that puts it back."""
-    removed = document.delete(start, end)
-    return partial(document.insert, start, removed)
-
-
-class UndoStack:
-    """Undo and redo for plain functions, without a class per command."""
-
-    def __init__(self) -> None:
-        self._done: list[tuple[Action, Undo]] = []
-        self._undone: list[Action] = []
-
-    def do(self, action: Action) -> None:
-        self._done.append((action, action()))  # if action() raises, nothing changes
-        self._undone.clear()
-
-    def undo(self) -> None:
-        if not self._done:
-            raise HistoryError("nothing to undo")
-        action, undo = self._done[-1]
-        undo()  # pop only once it worked, as History does
-        self._done.pop()
-        self._undone.append(action)
-
-    def redo(self) -> None:
-        if not self._undone:
-            raise HistoryError("nothing to redo")
-        action = self._undone[-1]
-        undo = action()
-        self._undone.pop()
-        self._done.append((action, undo))
-
-
-# --8<-- [end:pythonic]
+# --8<-- [end:queued]
 
 
 if __name__ == "__main__":
     # fmt: off
+    # --8<-- [start:demo-pythonic]
+    letter = Document()
+    stack = UndoStack()
+    stack.do(partial(insert_text, letter, 0, "Dear customer,"))
+    stack.do(partial(insert_text, letter, 5, "valued "))
+    stack.do(partial(delete_text, letter, 0, 5))
+    print(repr(letter.text))
+    #> 'valued customer,'
+    stack.undo()
+    stack.undo()
+    print(repr(letter.text))
+    #> 'Dear customer,'
+    stack.redo()
+    print(repr(letter.text))
+    #> 'Dear valued customer,'
+    # --8<-- [end:demo-pythonic]
+
     # --8<-- [start:demo]
     doc = Document()
     history = History()
@@ -256,15 +287,12 @@ if __name__ == "__main__":
     #> 'Invoice 2024-17: paid'
     print(history.undo_labels, history.redo_labels)
     #> ["insert ': paid'", "insert 'Invoice 2024-17'"] ['delete 0..8']
-    # --8<-- [end:demo-undo]
-
-    # --8<-- [start:demo-new-edit]
     history.run(InsertText(doc, len(doc.text), " (EUR 420.00)"))
     print(repr(doc.text))
     #> 'Invoice 2024-17: paid (EUR 420.00)'
     print(history.redo_labels)
     #> []
-    # --8<-- [end:demo-new-edit]
+    # --8<-- [end:demo-undo]
 
     # --8<-- [start:demo-macro]
     make_heading = MacroCommand("make heading", [
@@ -277,9 +305,6 @@ if __name__ == "__main__":
     history.undo()  # one step undoes the whole macro
     print(repr(doc.text))
     #> 'Invoice 2024-17: paid (EUR 420.00)'
-    # --8<-- [end:demo-macro]
-
-    # --8<-- [start:demo-errors]
     broken = MacroCommand("stamp", [
         InsertText(doc, 0, "PAID "),
         InsertText(doc, 500, " [stamped]"),
@@ -291,33 +316,5 @@ if __name__ == "__main__":
         #> cannot insert at 500: the document has 39 characters
     print(repr(doc.text))  # the first insertion was rolled back
     #> 'Invoice 2024-17: paid (EUR 420.00)'
-    fresh = History()
-    try:
-        fresh.undo()
-    except HistoryError as exc:
-        print(exc)
-        #> nothing to undo
-    try:
-        History(limit=0)
-    except ValueError as exc:
-        print(exc)
-        #> the history must keep at least 1 command, got 0
-    # --8<-- [end:demo-errors]
-
-    # --8<-- [start:demo-pythonic]
-    letter = Document()
-    stack = UndoStack()
-    stack.do(partial(insert_text, letter, 0, "Dear customer,"))
-    stack.do(partial(insert_text, letter, 5, "valued "))
-    stack.do(partial(delete_text, letter, 0, 5))
-    print(repr(letter.text))
-    #> 'valued customer,'
-    stack.undo()
-    stack.undo()
-    print(repr(letter.text))
-    #> 'Dear customer,'
-    stack.redo()
-    print(repr(letter.text))
-    #> 'Dear valued customer,'
-    # --8<-- [end:demo-pythonic]
+    # --8<-- [end:demo-macro]
     # fmt: on

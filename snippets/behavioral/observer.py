@@ -313,20 +313,10 @@ if __name__ == "__main__":
 
     # --8<-- [start:demo-errors]
     try:
-        keyboard.changed.subscribe("email the buyer")  # type: ignore[arg-type]
-    except TypeError as exc:
-        print(exc)
-        #> a listener must be callable, got str
-    try:
         keyboard.changed.subscribe(alert.on_change)
     except ValueError as exc:
         print(exc)
         #> LowStockAlert.on_change already listens to KB-101 changes
-    try:
-        keyboard.sell(100)
-    except ValueError as exc:
-        print(exc)
-        #> cannot sell 100 of KB-101: only 26 in stock
     # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-future]

@@ -18,6 +18,7 @@ from snippets.structural.model_view_controller import (
     TicketError,
     TicketModel,
     TicketRepository,
+    build_desk,
     parse_ticket_id,
 )
 
@@ -68,3 +69,18 @@ def test_malformed_ticket_numbers_get_the_input_error(raw: str) -> None:
 @pytest.mark.parametrize(("raw", "number"), [("#7", 7), (" 12 ", 12)])
 def test_ticket_numbers_are_parsed(raw: str, number: int) -> None:
     assert parse_ticket_id(raw) == number
+
+
+def test_the_controller_and_the_model_each_refuse_what_is_theirs() -> None:
+    with closing(sqlite3.connect(":memory:")) as db:
+        desk = build_desk(db)
+        desk.open_ticket("Invoice PDF is blank")
+        with pytest.raises(InputError, match=r"^a ticket needs a title$"):
+            desk.open_ticket("   ")
+        with pytest.raises(InputError, match=r"^a ticket number is a whole number like 7 or #7"):
+            desk.close_ticket("two")
+        with pytest.raises(TicketError, match=r"^there is no ticket #42$"):
+            desk.close_ticket("42")
+        with pytest.raises(InputError, match=r"^no view 'pdf'; choose one of: html, text$"):
+            desk.show("pdf")
+        assert desk.show("text") == "Open tickets: 1 (0 closed)\n  #1 [normal] Invoice PDF is blank"

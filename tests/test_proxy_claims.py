@@ -93,3 +93,22 @@ def test_a_charset_parameter_does_not_make_json_foreign() -> None:
 def test_a_caching_proxy_refuses_a_ttl_that_is_not_positive(ttl: float) -> None:
     with pytest.raises(ValueError, match="ttl must be a positive number of seconds"):
         CachingCatalogue(PriceList.from_csv(PRICE_EXPORT), ttl=ttl)
+
+
+@pytest.mark.parametrize(
+    ("export", "message"),
+    [
+        ("sku,price\nPEN-0001,1.999\n", "a price has at most two decimals, got 1.999"),
+        ("sku,price\nPEN-0001,free\n", "not a price: 'free'"),
+        ("sku,cost\nPEN-0001,1.99\n", r"expected the columns sku,price, got \['sku', 'cost'\]"),
+    ],
+)
+def test_a_price_list_refuses_an_export_it_cannot_read(export: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        PriceList.from_csv(export)
+
+
+@pytest.mark.parametrize("url", ["catalogue.internal/prices", "https://catalogue.internal:443"])
+def test_a_remote_proxy_refuses_a_url_it_cannot_call(url: str) -> None:
+    with pytest.raises(ValueError, match=f"expected a URL like http://host:port, got '{url}'"):
+        RemoteCatalogue(url)

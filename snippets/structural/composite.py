@@ -68,19 +68,11 @@ class Product(Component):
     quantity: int = 1
 
     def __post_init__(self) -> None:
-        if not isinstance(self.unit_price, Decimal) or not self.unit_price.is_finite():
-            raise PricingError(
-                f"{self.sku}: a price is a finite Decimal, got {self.unit_price!r}"
-            )
-        if self.unit_price < 0:
-            raise PricingError(
-                f"{self.sku}: a price cannot be negative, got {self.unit_price}"
-            )
-        if not isinstance(self.quantity, int) or self.quantity < 1:
-            raise PricingError(
-                f"{self.sku}: the quantity is a whole number of at least 1,"
-                f" got {self.quantity!r}"
-            )
+        price, quantity = self.unit_price, self.quantity
+        if not (isinstance(price, Decimal) and price.is_finite() and price >= 0):
+            raise PricingError(f"{self.sku}: price is a Decimal >= 0, not {price!r}")
+        if not isinstance(quantity, int) or quantity < 1:
+            raise PricingError(f"{self.sku}: quantity is an int >= 1, not {quantity!r}")
 
     def price(self) -> Decimal:
         return self.unit_price * self.quantity
@@ -166,6 +158,44 @@ def pick_list(root: Component) -> Counter[str]:
 # --8<-- [end:clients]
 
 
+# --8<-- [start:parents]
+class Category:
+    """A category of the shop's catalogue: it knows its parent, so it has only one."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parent: Category | None = None
+        self._children: list[Category] = []
+
+    def add(self, child: "Category") -> None:
+        """Move `child` here from wherever it was; refuse to make a cycle."""
+        if child in self.lineage():
+            raise ValueError(f"cannot move {child.name!r} into itself or below itself")
+        if child.parent is not None:
+            child.parent.remove(child)
+        child.parent = self
+        self._children.append(child)
+
+    def remove(self, child: "Category") -> None:
+        if child.parent is not self:
+            raise ValueError(f"{child.name!r} is not in {self.name!r}")
+        self._children.remove(child)
+        child.parent = None
+
+    def children(self) -> tuple["Category", ...]:
+        return tuple(self._children)
+
+    def lineage(self) -> list["Category"]:
+        """From the root down to this category: a breadcrumb, found by parent links."""
+        line = [self]
+        while (parent := line[-1].parent) is not None:
+            line.append(parent)
+        return line[::-1]
+
+
+# --8<-- [end:parents]
+
+
 # --8<-- [start:pythonic]
 def price_of(spec: Mapping[str, Any]) -> Decimal:
     """Price a bundle given as nested dictionaries, as a shop's JSON API sends it."""
@@ -247,27 +277,25 @@ if __name__ == "__main__":
     #> 3428.28 13
     print(sorted(pick_list(order).items()))
     #> [('CBL-HDMI', 3), ('KB-TKL', 2), ('LAP-14', 2), ('MON-27', 4), ('MS-ERGO', 2)]
-    print(sum(1 for _ in order.walk()), "components in the tree")
-    #> 14 components in the tree
     # --8<-- [end:demo-walk]
 
-    # --8<-- [start:demo-errors]
+    # --8<-- [start:demo-parents]
+    shop, pcs, screens = Category("Shop"), Category("PCs"), Category("Screens")
+    monitors = Category("Monitors")
+    for parent, child in [(shop, pcs), (shop, screens), (pcs, monitors)]:
+        parent.add(child)
+    screens.add(monitors)  # a move: pcs lets go of it
+    print(pcs.children(), [category.name for category in monitors.lineage()])
+    #> () ['Shop', 'Screens', 'Monitors']
+    shop.remove(screens)
+    print(screens.parent, [category.name for category in monitors.lineage()])
+    #> None ['Screens', 'Monitors']
     try:
-        Bundle("Clearance", discount_percent=120)
-    except PricingError as exc:
+        monitors.add(screens)
+    except ValueError as exc:
         print(exc)
-        #> Clearance: a discount is 0 to 99 percent, got 120
-    try:
-        Product("MON-27", "27-inch monitor", Decimal("-279.00"))
-    except PricingError as exc:
-        print(exc)
-        #> MON-27: a price cannot be negative, got -279.00
-    try:
-        peripherals.add(office)
-    except PricingError as exc:
-        print(exc)
-        #> cannot add 'Home office kit' to 'Peripherals', which it contains
-    # --8<-- [end:demo-errors]
+        #> cannot move 'Screens' into itself or below itself
+    # --8<-- [end:demo-parents]
 
     # --8<-- [start:demo-pythonic]
     print(price_of(OFFICE_KIT))

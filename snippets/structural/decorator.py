@@ -1,29 +1,24 @@
 """Decorator: wrap a data store to add compression, scrambling and logging in layers.
 
-The second half shows Python's own decorators for functions and classes:
-`functools.wraps`, decorators with arguments, stacking order, a class decorator, and
-memoisation measured in calls of the function underneath.
+The second half shows Python's own function decorators (`functools.wraps`, arguments,
+a class that binds to methods, stacking order, memoisation measured in calls) and a
+wrapper that forwards to any object with `__getattr__`.
 
 Run it with `python -m snippets.structural.decorator`.
 """
 
 # --8<-- [start:imports]
-import csv
 import functools
-import gzip
 import hashlib
-import inspect
-import io
+import types
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, Self, TypeVar, overload
 
 P = ParamSpec("P")
 R = TypeVar("R")
-T = TypeVar("T")
 # --8<-- [end:imports]
 
 
@@ -251,6 +246,17 @@ class CallCounter(Generic[P, R]):
         return self.func(*args, **kwargs)
 
 
+class MethodCallCounter(CallCounter[P, R]):
+    """`CallCounter` for methods too: `__get__` binds it to the instance."""
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> Callable[..., R]: ...
+    def __get__(self, instance: object, owner: type) -> Self | Callable[..., R]:
+        return self if instance is None else types.MethodType(self, instance)
+
+
 # --8<-- [end:logged]
 
 
@@ -303,6 +309,22 @@ INVOICES = [
 # --8<-- [end:memo]
 
 
+# --8<-- [start:method]
+class RatesClient:
+    """Asks the rates service; two class-based decorators, one that binds to `self`."""
+
+    @CallCounter  # no __get__: `client.unbound` is the counter, without `self`
+    def unbound(self, currency: str) -> Decimal:
+        return RATES[currency]
+
+    @MethodCallCounter
+    def rate(self, currency: str) -> Decimal:
+        return RATES[currency]
+
+
+# --8<-- [end:method]
+
+
 # --8<-- [start:stacking]
 outer_audit: list[str] = []
 inner_audit: list[str] = []
@@ -324,51 +346,31 @@ def shipping_zone_audited_misses(postcode: str) -> str:
 # --8<-- [end:stacking]
 
 
-# --8<-- [start:class-decorator]
-def traced(log: list[str]) -> Callable[[type[T]], type[T]]:
-    """A class decorator: wrap every public function of the class with `logged(log)`."""
+# --8<-- [start:forwarding]
+class Forwarding:
+    """Wraps any object: a name the wrapper lacks is looked up on the wrapped one."""
 
-    def decorate(cls: type[T]) -> type[T]:
-        for name, attribute in list(vars(cls).items()):
-            if inspect.isfunction(attribute) and not name.startswith("_"):
-                setattr(cls, name, logged(log)(attribute))
-        return cls
+    def __init__(self, inner: Any, log: list[str]) -> None:
+        self._inner = inner
+        self._log = log
 
-    return decorate
-
-
-numbering_audit: list[str] = []
+    def __getattr__(self, name: str) -> Any:  # runs only when normal lookup fails
+        self._log.append(name)
+        return getattr(self._inner, name)
 
 
-@traced(numbering_audit)
-@dataclass
-class InvoiceNumbering:
-    """Hands out invoice numbers; `@dataclass` runs first, then `@traced`."""
+class ForwardingWrites(Forwarding):
+    """Also forwards attribute writes, except to the wrapper's own attributes."""
 
-    prefix: str
-    last: int = 0
-
-    def issue(self) -> str:
-        self.last += 1
-        return f"{self.prefix}-{self.last:05d}"
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in {"_inner", "_log"}:
+            super().__setattr__(name, value)
+        else:
+            setattr(self._inner, name, value)
 
 
-# --8<-- [end:class-decorator]
+# --8<-- [end:forwarding]
 
-
-# --8<-- [start:streams]
-def gzip_csv(rows: list[list[str]]) -> bytes:
-    """Write CSV text through a text layer over a gzip layer over an in-memory file."""
-    buffer = io.BytesIO()
-    with (
-        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
-        io.TextIOWrapper(packed, encoding="utf-8", newline="") as text,
-    ):
-        csv.writer(text).writerows(rows)
-    return buffer.getvalue()
-
-
-# --8<-- [end:streams]
 
 if __name__ == "__main__":
     # fmt: off
@@ -397,35 +399,6 @@ if __name__ == "__main__":
     print(layer_names(open_export_store(MemoryStore(), scramble_key=KEY, log=events)))
     #> Logged > Scrambled > MemoryStore
     # --8<-- [end:demo-configure]
-
-    # --8<-- [start:demo-errors]
-    try:
-        Compressed(disk, level=12)
-    except ValueError as exc:
-        print(exc)
-        #> zlib compression levels are 0 to 9, got 12
-    try:
-        Scrambled(disk, key=b"hunter2")
-    except ValueError as exc:
-        print(exc)
-        #> a scrambling key needs at least 16 bytes, got 7
-    try:
-        Compressed(disk).read("exports/2024-05.csv")
-    except CorruptDataError as exc:
-        print(exc)
-        #> 'exports/2024-05.csv' is not zlib data (written through other layers?)
-    try:
-        store.read("exports/2024-06.csv")
-    except BlobNotFoundError as exc:
-        print(exc)
-        #> no blob is stored under 'exports/2024-06.csv'
-    # --8<-- [end:demo-errors]
-
-    # --8<-- [start:demo-streams]
-    blob = gzip_csv([["invoice", "total"], ["INV-00001", "12.00"]])
-    print(blob[:2] == b"\x1f\x8b", gzip.decompress(blob).decode().splitlines())
-    #> True ['invoice,total', 'INV-00001,12.00']
-    # --8<-- [end:demo-streams]
 
     # --8<-- [start:demo-logged]
     print(net_price(Decimal("119.00")))
@@ -462,6 +435,17 @@ if __name__ == "__main__":
             #> no exchange rate for 'CHF' - calls so far: 5
     # --8<-- [end:demo-memo]
 
+    # --8<-- [start:demo-method]
+    client = RatesClient()
+    try:
+        client.unbound("USD")  # type: ignore[call-arg, arg-type]
+    except TypeError as exc:
+        print(exc)
+        #> RatesClient.unbound() missing 1 required positional argument: 'currency'
+    print(client.rate("USD"), client.rate("GBP"), RatesClient.rate.calls)
+    #> 1.0842 0.8531 2
+    # --8<-- [end:demo-method]
+
     # --8<-- [start:demo-stacking]
     postcodes = ["10115", "80331", "10115", "50667", "10115", "80331"]
     print([shipping_zone(code) for code in postcodes])
@@ -472,11 +456,25 @@ if __name__ == "__main__":
     #> outer logger: 6 calls, inner logger: 3
     # --8<-- [end:demo-stacking]
 
-    # --8<-- [start:demo-class-decorator]
-    numbering = InvoiceNumbering("INV")
-    print(numbering.issue(), numbering.issue())
-    #> INV-00001 INV-00002
-    print(numbering_audit[-1])
-    #> issue(InvoiceNumbering(prefix='INV', last=2)) -> 'INV-00002'
-    # --8<-- [end:demo-class-decorator]
+    # --8<-- [start:demo-forwarding]
+    looked_up: list[str] = []
+    rates = Forwarding(dict(RATES), looked_up)
+    print(rates.get("USD"), rates.__len__(), looked_up)
+    #> 1.0842 3 ['get', '__len__']
+    for implicit in (len, iter):  # Python asks type(rates), which has neither
+        try:
+            implicit(rates)
+        except TypeError as exc:
+            print(exc)
+            #> object of type 'Forwarding' has no len()
+            #> 'Forwarding' object is not iterable
+
+    layer = Compressed(MemoryStore())
+    Forwarding(layer, looked_up).level = 9  # type: ignore[attr-defined]
+    print(layer.level)  # the 9 landed on the wrapper, not on the layer
+    #> 6
+    ForwardingWrites(layer, looked_up).level = 9
+    print(layer.level)
+    #> 9
+    # --8<-- [end:demo-forwarding]
     # fmt: on

@@ -451,24 +451,6 @@ if __name__ == "__main__":
         #> 34.90 5
     # --8<-- [end:demo-stack]
 
-    # --8<-- [start:demo-errors]
-    try:
-        PriceList.from_csv("sku,price\nPEN-0001,1.999\n")
-    except ValueError as exc:
-        print(exc)
-        #> a price has at most two decimals, got 1.999
-    try:
-        CachingCatalogue(lazy, ttl=0)
-    except ValueError as exc:
-        print(exc)
-        #> ttl must be a positive number of seconds, got 0
-    try:
-        RemoteCatalogue("catalogue.internal/prices")
-    except ValueError as exc:
-        print(exc)
-        #> expected a URL like http://host:port, got 'catalogue.internal/prices'
-    # --8<-- [end:demo-errors]
-
     # --8<-- [start:demo-pythonic]
     report = PriceReport(lambda: PRICE_EXPORT)
     print("price_list" in vars(report))

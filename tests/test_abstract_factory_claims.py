@@ -3,6 +3,7 @@
 import pytest
 
 from snippets.creational.abstract_factory import (
+    Dialect,
     HtmlWidgets,
     MarkdownWidgets,
     ReportWidgets,
@@ -42,3 +43,9 @@ def test_every_family_gets_the_checks_of_the_abstract_factory(widgets: ReportWid
         widgets.heading("Sales", level=0)
     with pytest.raises(ValueError, match="row 1 has 3 cells, the header has 2"):
         widgets.table(["Region", "Orders"], [["Iberia", 0, "0.00"]])
+
+
+def test_a_dialect_that_lacks_a_function_is_refused_when_built() -> None:
+    markdown = dialect("markdown")
+    with pytest.raises(TypeError, match="format_table"):
+        Dialect(heading=markdown.heading, alert=markdown.alert)  # type: ignore[call-arg]

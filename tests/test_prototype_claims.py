@@ -4,7 +4,9 @@ import copy
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
-from snippets.creational.prototype import Invoice, InvoiceNumbering
+import pytest
+
+from snippets.creational.prototype import Invoice, InvoiceNumbering, InvoiceRegistry
 
 
 class CountedInvoice(Invoice):
@@ -43,3 +45,17 @@ def test_clone_owns_its_lists_and_shares_lines_and_numbering() -> None:
         assert twin.numbering is prototype.numbering
     assert prototype.clone().number is None
     assert copy.deepcopy(prototype).number == "T-00042"
+
+
+def test_the_registry_keeps_a_copy_and_hands_out_only_clones() -> None:
+    prototype = make_prototype()
+    registry = InvoiceRegistry()
+    registry.register("eu-business", prototype)
+    prototype.add_line("Extra seat, monthly", 5, Decimal("12.00"))  # after registering
+    first, second = registry.create("eu-business"), registry.create("eu-business")
+    assert first.total() == Decimal("490.00")
+    assert first is not second and first.lines is not second.lines
+    first.add_line("Onboarding workshop, per day", 1, Decimal("950.00"))
+    assert registry.create("eu-business").total() == Decimal("490.00")
+    with pytest.raises(ValueError, match="a prototype named 'eu-business' is already"):
+        registry.register("eu-business", make_prototype())

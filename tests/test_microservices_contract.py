@@ -15,8 +15,12 @@ sent again with the same key changes the stock once, even when the repeats race,
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,7 +30,9 @@ from snippets.cloud.microservices import (
     CatalogueProduct,
     Deployment,
     KeyMismatchError,
+    NewProduct,
     NotEnoughStockError,
+    ProductStore,
     UnknownProductError,
     running_services,
 )
@@ -118,6 +124,12 @@ def test_the_orders_client_reads_the_real_catalogue(
             catalogue.reserve("KB-902", 50, "contract-902c")
         with pytest.raises(KeyMismatchError, match="'contract-902a' was used for 1 of 'KB-902'"):
             catalogue.reserve("KB-902", 2, "contract-902a")
+        # A bad argument is refused before the call: a 422 means a reused key, nothing else.
+        with pytest.raises(ValueError, match="a key is 8 to 64 of A-Z a-z 0-9 _ -, got 'k 1'"):
+            catalogue.reserve("KB-902", 1, "k 1")
+        with pytest.raises(ValueError, match="a quantity is 1 to 100, got 0"):
+            catalogue.reserve("KB-902", 0, "contract-902d")
+    assert stock(http, services.catalogue.url, "KB-902") == 4
 
 
 def test_an_order_goes_through_both_services(services: Deployment, http: httpx.Client) -> None:
@@ -176,3 +188,35 @@ def test_an_order_retried_after_a_lost_answer_reserves_once(
     other = http.post(f"{services.orders.url}/orders", json={**click, "quantity": 1})
     assert other.status_code == 422
     assert other.json()["detail"] == "order key 'contract-905' was used for another order"
+
+
+def test_begin_immediate_makes_the_check_and_the_reservation_one_step(tmp_path: Path) -> None:
+    """Two repeats of one key, each waiting after its check for the other (0.1 s at most).
+
+    Without `BEGIN IMMEDIATE` both find no earlier reservation, both take the stock, and
+    the second fails on the key. With it, the second repeat waits for the lock before its
+    check, and then gets the first one's answer.
+    """
+    both_checked = threading.Barrier(2, timeout=0.1)
+
+    def wait_after_the_check(statement: str) -> None:
+        if statement.startswith("UPDATE products"):  # the check has been read
+            # Broken after 0.1 s when the other repeat is held before its check, by the lock.
+            with suppress(threading.BrokenBarrierError):
+                both_checked.wait()
+
+    class TracedStore(ProductStore):
+        @contextmanager
+        def _transaction(self) -> Iterator[sqlite3.Connection]:
+            with super()._transaction() as db:
+                db.set_trace_callback(wait_after_the_check)
+                yield db
+
+    store = TracedStore(tmp_path / "catalogue.db")
+    store.create_schema()
+    store.add(NewProduct(sku="KB-906", name="Keyboard", price_cents=8900, stock=5))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        repeats = [pool.submit(store.reserve, "KB-906", 2, "contract-906") for _ in range(2)]
+        answers = [repeat.result(timeout=10) for repeat in repeats]
+    assert answers[0] == answers[1]
+    assert store.get("KB-906").stock == 3

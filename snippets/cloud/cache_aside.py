@@ -263,7 +263,7 @@ class RedisCache:
     def connect(cls, host: str, port: int = 6379, *, timeout: float = 0.1) -> Self:
         """A client that gives up after `timeout` seconds, without retrying."""
         if not 0 < timeout < math.inf:
-            raise ValueError(f"timeout must be a positive number, got {timeout}")
+            raise ValueError(f"timeout must be positive and finite, got {timeout}")
         client = redis.Redis(
             host=host,
             port=port,

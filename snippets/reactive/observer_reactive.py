@@ -10,7 +10,7 @@ Run it with `python -m snippets.reactive.observer_reactive`.
 # --8<-- [start:imports]
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
@@ -104,7 +104,7 @@ def sensor_feed(lines: Iterable[str]) -> Observable[Reading]:
         observer: abc.ObserverBase[Reading],
         scheduler: abc.SchedulerBase | None = None,
     ) -> abc.DisposableBase:
-        stopped = False
+        stop = Disposable()
 
         def read(_: abc.SchedulerBase, __: object = None) -> None:
             for number, line in enumerate(lines, start=2):
@@ -114,18 +114,13 @@ def sensor_feed(lines: Iterable[str]) -> Observable[Reading]:
                     observer.on_error(exc)
                     return
                 observer.on_next(reading)
-                if stopped:  # the subscriber has had enough (`take`, `dispose`)
+                if stop.is_disposed:  # the subscriber has had enough (`take`)
                     return
             observer.on_completed()
 
-        def stop() -> None:
-            nonlocal stopped
-            stopped = True
-
-        # Run on the subscriber's scheduler, so that `subscribe` returns its
-        # disposable before the first line is read.
+        # An action of the subscriber's scheduler, so `subscribe` can return first.
         runner = scheduler or CurrentThreadScheduler.singleton()
-        return CompositeDisposable(runner.schedule(read), Disposable(stop))
+        return CompositeDisposable(runner.schedule(read), stop)
 
     return reactivex.create(subscribe)
 
@@ -416,28 +411,29 @@ class FlakyGateway:
 
 
 def retry_after(
-    delays: Sequence[float],
+    delays: Iterable[float], retry_on: type[Exception] = ConnectionError
 ) -> Callable[[Observable[T]], Observable[T]]:
-    """Resubscribe after an error, once per delay, waiting that long first.
+    """Resubscribe after a `retry_on` error, once per delay, waiting that long first.
 
-    When the delays run out, the last error goes on. (`ops.retry` resubscribes at
-    once.) The waits are timers of the subscriber's scheduler.
+    Other errors, and the last one when the delays run out, go on. (`ops.retry`
+    resubscribes at once, after any error.) The waits are timers of the subscriber's
+    scheduler.
     """
-    if any(delay < 0 for delay in delays):
-        raise ValueError(f"delays cannot be negative, got {list(delays)}")
+    waits = tuple(delays)
+    if not all(wait >= 0 for wait in waits):
+        raise ValueError(f"delays must be seconds >= 0, got {list(waits)}")
 
-    def operator(source: Observable[T]) -> Observable[T]:
-        def attempt(waits: Sequence[float]) -> Observable[T]:
-            def again(error: Exception, _: Observable[T]) -> Observable[T]:
-                if not waits:
-                    return reactivex.throw(error)
-                return reactivex.timer(waits[0]).pipe(
-                    ops.flat_map(lambda _: attempt(waits[1:]))
-                )
+    def operator(
+        source: Observable[T], left: tuple[float, ...] = waits
+    ) -> Observable[T]:
+        def again(error: Exception, _: Observable[T]) -> Observable[T]:
+            if not left or not isinstance(error, retry_on):
+                return reactivex.throw(error)
+            return reactivex.timer(left[0]).pipe(
+                ops.flat_map(lambda _: operator(source, left[1:]))
+            )
 
-            return source.pipe(ops.catch(again))
-
-        return attempt(list(delays))
+        return source.pipe(ops.catch(again))
 
     return operator
 
@@ -446,7 +442,7 @@ def reading_key(reading: Reading) -> tuple[int, str]:
     return reading.second, reading.sensor
 
 
-def resilient_feed(gateway: FlakyGateway, delays: Sequence[float]) -> Observable[str]:
+def resilient_feed(gateway: FlakyGateway, delays: Iterable[float]) -> Observable[str]:
     """Retry the gateway after each delay, drop readings seen twice, then fall back."""
 
     def offline(error: Exception, source: Observable[str]) -> Observable[str]:
@@ -605,15 +601,9 @@ if __name__ == "__main__":
     once, again = collect(feed), collect(feed)
     print(len(once), len(again), once == again)
     #> 46 46 True
-    lines_read: list[str] = []
-
-    def counted(lines: list[str]) -> Iterator[str]:
-        for line in lines:
-            lines_read.append(line)
-            yield line
-
-    print(collect(sensor_feed(counted(lines)).pipe(ops.take(1))), len(lines_read))
-    #> [Reading(second=5, sensor='freezer-1', celsius=-17.9)] 1
+    unread = iter(lines)
+    print(collect(sensor_feed(unread).pipe(ops.take(1))), len(list(unread)))
+    #> [Reading(second=5, sensor='freezer-1', celsius=-17.9)] 45
     # --8<-- [end:demo-cold]
 
     # --8<-- [start:demo-subjects]
@@ -704,20 +694,14 @@ if __name__ == "__main__":
     # --8<-- [end:demo-throttle]
 
     # --8<-- [start:demo-retry]
-    recovers = FlakyGateway(log[:4], failures=2)
-    never = FlakyGateway(log[:4], failures=9)
-    for second, line in [
-        *run_in_virtual_time(lambda _: resilient_feed(recovers, delays=[1, 2, 4])),
-        *run_in_virtual_time(lambda _: resilient_feed(never, delays=[1, 2, 4])),
-    ]:
-        print(f"{second:g} s  {line}")
-        #> 0 s  freezer-1 -17.9 C at 5 s
-        #> 0 s  chiller-2 +3.9 C at 15 s
-        #> 3 s  dock-3 +11.3 C at 25 s
-        #> 3 s  freezer-1 -18.4 C at 35 s
-        #> 0 s  freezer-1 -17.9 C at 5 s
-        #> 0 s  chiller-2 +3.9 C at 15 s
-        #> 7 s  gateway offline after 4 tries: connection 4 dropped
+    def after_retries(failures: int) -> list[tuple[float, str]]:
+        gateway = FlakyGateway(log[:4], failures)
+        return run_in_virtual_time(lambda _: resilient_feed(gateway, delays=[1, 2, 4]))
+
+    for events in [after_retries(failures=2), after_retries(failures=9)]:
+        print([int(second) for second, _ in events], events[-1][1])
+        #> [0, 0, 3, 3] freezer-1 -18.4 C at 35 s
+        #> [0, 0, 7] gateway offline after 4 tries: connection 4 dropped
     try:
         FlakyGateway(log, failures=-1)
     except ValueError as exc:

@@ -99,6 +99,10 @@ class CatalogueClient:
         """
         if not re.fullmatch(SKU_PATTERN, sku):
             raise ValueError(f"a SKU looks like 'KB-101', got {sku!r}")
+        if not re.fullmatch(KEY_PATTERN, key):
+            raise ValueError(f"a key is 8 to 64 of A-Z a-z 0-9 _ -, got {key!r}")
+        if not 0 < quantity <= 100:
+            raise ValueError(f"a quantity is 1 to 100, got {quantity}")
         body = {"quantity": quantity, "key": key}
         response = self._call("POST", f"/products/{sku}/reserve", body)
         if response.status_code == httpx.codes.NOT_FOUND:

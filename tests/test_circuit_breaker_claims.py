@@ -8,13 +8,17 @@ import pybreaker
 import pytest
 
 from snippets.cloud.circuit_breaker import (
+    BulkheadFullError,
     CircuitBreaker,
     CircuitOpenError,
     CircuitState,
+    FailureRate,
     ManualClock,
     ServiceError,
+    UnknownSkuError,
     get_stock,
     inventory_service,
+    slot,
 )
 
 WAIT = 2.0  # seconds; only reached when a claim is false
@@ -221,6 +225,96 @@ def test_this_breaker_lets_calls_run_side_by_side() -> None:
     second.finish()
 
 
-def test_a_reset_timeout_that_is_not_a_number_is_refused() -> None:
-    with pytest.raises(ValueError, match="reset_timeout must be positive, got nan"):
-        CircuitBreaker("inventory", reset_timeout=float("nan"))
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"failure_threshold": 0}, "failure_threshold must be at least 1, got 0"),
+        ({"reset_timeout": float("nan")}, "reset_timeout must be positive, got nan"),
+        ({"slow_call": 0.0}, "slow_call must be positive, got 0.0"),
+    ],
+)
+def test_settings_that_make_no_sense_are_refused(settings: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CircuitBreaker("inventory", **settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "settings", [{"threshold": 0.0}, {"threshold": 1.5}, {"minimum": 0}, {"size": 5}]
+)
+def test_a_window_that_makes_no_sense_is_refused(settings: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"need 0 < threshold <= 1, 1 <= minimum <= size"):
+        FailureRate(**settings)  # type: ignore[arg-type]
+
+
+def test_a_mode_the_service_does_not_have_is_refused() -> None:
+    with inventory_service() as service, pytest.raises(ValueError, match="unknown mode 'flaky'"):
+        service.switch("flaky")
+
+
+def test_the_window_forgets_its_oldest_calls() -> None:
+    window = FailureRate(threshold=0.5, size=4, minimum=4)
+    trips = [window.add(failed=failed) for failed in [False] * 4 + [True, True]]
+    assert trips == [False, False, False, False, False, True]  # 2 of the last 4, not of 6
+
+
+def test_closing_the_circuit_empties_the_window() -> None:
+    clock = ManualClock()
+    window = FailureRate(threshold=0.5, size=10, minimum=2)
+    breaker = CircuitBreaker("inventory", failure_threshold=100, window=window, clock=clock.now)
+    with inventory_service() as service:
+        service.switch("failing")
+        trip(breaker, service.port)  # 2 of 2 calls failed: the window trips
+        clock.advance(30.0)
+        service.switch("healthy")
+        assert breaker.call(get_stock, service.port, "LAPTOP-14") == 12  # the trial
+        service.switch("failing")
+        with pytest.raises(ServiceError):
+            breaker.call(get_stock, service.port, "LAPTOP-14")
+        assert breaker.state is CircuitState.CLOSED  # 1 of 1 call seen since it closed
+
+
+def test_slow_answers_count_as_failures_and_answers_on_time_do_not() -> None:
+    clock = ManualClock()
+    breaker = CircuitBreaker(
+        "inventory", failure_threshold=1, slow_call=2.0, ignore=(UnknownSkuError,), clock=clock.now
+    )
+
+    def stock_after(seconds: float, port: int, sku: str) -> int:
+        clock.advance(seconds)
+        return get_stock(port, sku)
+
+    with inventory_service() as service:
+        assert breaker.call(stock_after, 2.0, service.port, "LAPTOP-14") == 12  # on time
+        assert breaker.state is CircuitState.CLOSED
+        with pytest.raises(UnknownSkuError):  # an answer, but a slow one
+            breaker.call(stock_after, 2.5, service.port, "PHONE-99")
+        assert state(breaker) is CircuitState.OPEN
+        clock.advance(30.0)
+        assert breaker.call(stock_after, 3.0, service.port, "LAPTOP-14") == 12  # slow trial
+        assert state(breaker) is CircuitState.OPEN
+
+
+def test_a_call_that_fails_gives_its_slot_back() -> None:
+    slots = threading.BoundedSemaphore(1)
+    with inventory_service() as service:
+        service.switch("failing")
+        for _ in range(3):
+            with pytest.raises(ServiceError), slot(slots):
+                get_stock(service.port, "LAPTOP-14")
+        assert service.requests == 3  # no call was refused for want of a slot
+        with slot(slots), pytest.raises(BulkheadFullError), slot(slots):
+            get_stock(service.port, "LAPTOP-14")
+        assert service.requests == 3
+
+
+def test_a_call_without_a_slot_is_refused_without_waiting() -> None:
+    slots, refused = threading.BoundedSemaphore(1), threading.Event()
+
+    def ask() -> None:
+        with suppress(BulkheadFullError), slot(slots):
+            return
+        refused.set()
+
+    with slot(slots):  # the only slot stays taken until this block ends
+        threading.Thread(target=ask, daemon=True).start()
+        assert refused.wait(0.5), "the call waited for a slot"

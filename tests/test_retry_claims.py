@@ -9,11 +9,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import tenacity
 
 from snippets.cloud.retry import (
     Backoff,
     PermanentError,
     RetryError,
+    TransientError,
     VirtualClock,
     call_service,
     parse_retry_after,
@@ -81,6 +83,10 @@ def test_the_policy_owns_the_timeout_of_each_attempt() -> None:
         retry(attempts=2, backoff=Backoff(), deadline=float("nan"))
     with pytest.raises(ValueError, match="the base delay must be positive, got nan"):
         Backoff(base=float("nan"))
+    with pytest.raises(ValueError, match=r"the cap 1\.0 s is below the base 2\.0 s"):
+        Backoff(base=2.0, cap=1.0)
+    with pytest.raises(ValueError, match="attempts must be at least 1, got 0"):
+        retry(attempts=0, backoff=Backoff())
 
 
 class Ticking:
@@ -157,3 +163,13 @@ def test_the_tenacity_example_jitters_its_waits() -> None:
             assert all(0 <= wait <= 0.1 * 2**n for n, wait in enumerate(clock.sleeps))
             waits.append(clock.sleeps)
     assert waits[0] != waits[1]
+
+
+def test_the_tenacity_example_stops_before_an_attempt_10_s_after_the_first() -> None:
+    clock = VirtualClock()
+    fetch = tenacity_fetch_rate.retry_with(sleep=clock.sleep, wait=tenacity.wait_fixed(11))
+    with rates_service() as service:
+        service.fail_next(errors=1)
+        with pytest.raises(TransientError):  # the next attempt would start 11 s in
+            fetch(service.port, "EUR-USD")
+        assert (service.requests, clock.sleeps) == (1, [])

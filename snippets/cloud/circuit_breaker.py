@@ -11,8 +11,10 @@ import json
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ParamSpec, TypeVar
@@ -157,13 +159,38 @@ def get_stock(port: int, sku: str, *, timeout: float = 1.0) -> int:
 # --8<-- [end:client]
 
 
+# --8<-- [start:window]
+@dataclass
+class FailureRate:
+    """Trips once at least `threshold` of the last `size` calls failed, and at least
+    `minimum` calls were seen. Used under the lock of the breaker that owns it."""
+
+    threshold: float = 0.5
+    size: int = 20
+    minimum: int = 10
+
+    def __post_init__(self) -> None:
+        if not (0 < self.threshold <= 1 and 1 <= self.minimum <= self.size):
+            raise ValueError(f"need 0 < threshold <= 1, 1 <= minimum <= size: {self}")
+        self.failed: deque[bool] = deque(maxlen=self.size)  # oldest outcome drops out
+
+    def add(self, failed: bool) -> bool:
+        """Note one call's outcome; True when the circuit should open."""
+        self.failed.append(failed)
+        seen = len(self.failed)
+        return seen >= self.minimum and sum(self.failed) / seen >= self.threshold
+
+
+# --8<-- [end:window]
+
+
 # --8<-- [start:breaker]
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 class CircuitState(enum.StrEnum):
-    CLOSED = "closed"  # calls pass; consecutive failures are counted
+    CLOSED = "closed"  # calls pass; failures are counted
     OPEN = "open"  # calls are refused at once, until reset_timeout has passed
     HALF_OPEN = "half-open"  # one trial call passes; its outcome decides
 
@@ -186,6 +213,8 @@ Change = tuple[CircuitState, CircuitState] | None
 class CircuitBreaker:
     """Guards calls to one dependency and stops making them while it keeps failing.
 
+    It opens after `failure_threshold` failures in a row, or when its `window` trips;
+    a call that takes longer than `slow_call` seconds on the clock counts as failed.
     The lock guards the state, never a call. Each change of state starts a new
     generation, and a call's outcome counts only in the generation it started in.
     `on_change` runs after the lock is released, in the thread that made the change;
@@ -198,6 +227,8 @@ class CircuitBreaker:
         *,
         failure_threshold: int = 5,
         reset_timeout: float = 30.0,
+        window: FailureRate | None = None,
+        slow_call: float | None = None,
         ignore: tuple[type[Exception], ...] = (),
         clock: Callable[[], float] = time.monotonic,
         on_change: StateListener | None = None,
@@ -208,14 +239,18 @@ class CircuitBreaker:
             )
         if not reset_timeout > 0:  # also refuses nan
             raise ValueError(f"reset_timeout must be positive, got {reset_timeout}")
+        if slow_call is not None and not slow_call > 0:
+            raise ValueError(f"slow_call must be positive, got {slow_call}")
         self.name = name
         self.failure_threshold = failure_threshold
         self.reset_timeout = reset_timeout
+        self.window = window
+        self.slow_call = slow_call
         self.ignore = ignore  # errors that prove the dependency answered
         self.clock = clock
         self.on_change = on_change
         self.state = CircuitState.CLOSED
-        self.failures = 0
+        self.failures = 0  # in a row
         self._opened_at = 0.0
         self._generation = 0
         self._trial_running = False
@@ -229,10 +264,11 @@ class CircuitBreaker:
         except BaseException:  # a listener's error says nothing about the dependency
             self._record(generation, succeeded=None)
             raise
+        started = self.clock()
         try:
             result = function(*args, **kwargs)
         except self.ignore:
-            self._record(generation, succeeded=True)
+            self._record(generation, succeeded=self._in_time(started))
             raise
         except Exception:
             self._record(generation, succeeded=False)
@@ -240,8 +276,11 @@ class CircuitBreaker:
         except BaseException:  # KeyboardInterrupt, CancelledError: no verdict
             self._record(generation, succeeded=None)
             raise
-        self._record(generation, succeeded=True)
+        self._record(generation, succeeded=self._in_time(started))
         return result
+
+    def _in_time(self, started: float) -> bool:
+        return self.slow_call is None or self.clock() - started <= self.slow_call
 
     def _admit(self) -> tuple[int, Change]:
         with self._lock:
@@ -262,25 +301,27 @@ class CircuitBreaker:
                 return  # it started before the last change: it says nothing now
             change = None
             self._trial_running = False
-            if succeeded:
-                self.failures = 0
-                if self.state is CircuitState.HALF_OPEN:
-                    change = self._move_to(CircuitState.CLOSED)
-            elif succeeded is False:
-                self.failures += 1
-                if (
-                    self.state is CircuitState.HALF_OPEN
-                    or self.failures >= self.failure_threshold
-                ):
-                    self._opened_at = self.clock()
-                    change = self._move_to(CircuitState.OPEN)
+            if succeeded is not None:  # None: interrupted, no verdict
+                self.failures = 0 if succeeded else self.failures + 1
+                if self.state is CircuitState.HALF_OPEN:  # the trial decides
+                    new = CircuitState.CLOSED if succeeded else CircuitState.OPEN
+                    change = self._move_to(new)
+                else:  # closed
+                    streak = self.failures >= self.failure_threshold
+                    rate = self.window is not None and self.window.add(not succeeded)
+                    if streak or rate:
+                        change = self._move_to(CircuitState.OPEN)
         self._notify(change)
 
     def _move_to(self, state: CircuitState) -> Change:
         old, self.state = self.state, state
         self._generation += 1
-        if state is CircuitState.CLOSED:
+        if state is CircuitState.OPEN:
+            self._opened_at = self.clock()
+        elif state is CircuitState.CLOSED:
             self.failures = 0
+            if self.window is not None:
+                self.window.failed.clear()
         return old, state
 
     def _notify(self, change: Change) -> None:
@@ -308,15 +349,29 @@ class ManualClock:
 # --8<-- [end:clock]
 
 
+# --8<-- [start:bulkhead]
+class BulkheadFullError(Exception):
+    """Every slot for the dependency is busy: refused at once, without a request."""
+
+
+@contextmanager
+def slot(slots: threading.BoundedSemaphore) -> Iterator[None]:
+    """Hold one of `slots` for the `with` block; refuse at once when all are taken."""
+    if not slots.acquire(blocking=False):
+        raise BulkheadFullError("every slot is busy; refused without waiting")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+# --8<-- [end:bulkhead]
+
+
 # --8<-- [start:pybreaker]
 class ClockedStorage(pybreaker.CircuitMemoryStorage):
-    """pybreaker's in-memory state, timed by an injected clock.
-
-    pybreaker has no clock parameter: it stores `opened_at` and compares it with
-    `datetime.now(UTC)`. This storage notes the injected clock instead and reports
-    `opened_at` as "now minus the time that passed on that clock", so the breaker
-    sees the time that passed on the injected clock (plus microseconds of real time).
-    """
+    """pybreaker's in-memory state, timed by an injected clock: `opened_at` reads as
+    `datetime.now(UTC)` minus the time that has passed on that clock since it opened."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         super().__init__(pybreaker.STATE_CLOSED)
@@ -427,19 +482,65 @@ if __name__ == "__main__":
                 #> no product 'PHONE-99' | closed 0
     # --8<-- [end:demo-ignored]
 
-    # --8<-- [start:demo-errors]
-    try:
-        CircuitBreaker("inventory", failure_threshold=0)
-    except ValueError as exc:
-        print(exc)
-        #> failure_threshold must be at least 1, got 0
+    # --8<-- [start:demo-rate]
+    streaky = CircuitBreaker("inventory", failure_threshold=5, clock=clock.now,
+                             window=FailureRate(threshold=0.5, size=10, minimum=6))
+    outcomes = []
     with inventory_service() as service:
-        try:
-            service.switch("flaky")
-        except ValueError as exc:
-            print(exc)
-            #> unknown mode 'flaky'; choose one of healthy, failing, hanging
-    # --8<-- [end:demo-errors]
+        for n in range(8):  # every other call fails: never two failures in a row
+            service.switch("failing" if n % 2 else "healthy")
+            try:
+                outcomes.append(str(streaky.call(get_stock, service.port, "LAPTOP-14")))
+            except ServiceError:
+                outcomes.append("503")
+            except CircuitOpenError:
+                outcomes.append("refused")
+    print(*outcomes, "|", streaky.state, "after", streaky.failures, "failure in a row")
+    #> 12 503 12 503 12 503 refused refused | open after 1 failure in a row
+    # --8<-- [end:demo-rate]
+
+    # --8<-- [start:demo-slow]
+    sluggish = CircuitBreaker("inventory", failure_threshold=2, slow_call=2.0,
+                              clock=clock.now)
+
+    def slow_stock(port: int, sku: str) -> int:
+        clock.advance(2.5)  # the answer takes 2.5 s on the page's clock
+        return get_stock(port, sku)
+
+    with inventory_service() as service:
+        for _ in range(2):  # both answers arrive, both are too slow
+            print(sluggish.call(slow_stock, service.port, "DOCK-USB-C"), sluggish.state)
+            #> 40 closed
+            #> 40 open
+    # --8<-- [end:demo-slow]
+
+    # --8<-- [start:demo-bulkhead]
+    inventory_slots = threading.BoundedSemaphore(2)  # at most 2 workers wait on it
+
+    def product_page(port: int) -> None:
+        with suppress(ServiceError), slot(inventory_slots):  # 503 when it stops
+            get_stock(port, "LAPTOP-14", timeout=3.0)
+
+    with inventory_service() as service:
+        service.switch("hanging")
+        workers = [threading.Thread(target=product_page, args=(service.port,))
+                   for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        while service.requests < 2:  # until both workers hang on the service
+            time.sleep(0.001)
+        refused = 0
+        for _ in range(3):  # three more product pages ask
+            try:
+                with slot(inventory_slots):
+                    get_stock(service.port, "DOCK-USB-C")
+            except BulkheadFullError:
+                refused += 1
+        print(f"{refused} calls refused at once, {service.requests} requests sent")
+        #> 3 calls refused at once, 2 requests sent
+    for worker in workers:
+        worker.join()
+    # --8<-- [end:demo-bulkhead]
 
     # --8<-- [start:demo-pybreaker]
     clock = ManualClock()

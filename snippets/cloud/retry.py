@@ -424,7 +424,7 @@ def rates_service() -> Iterator[RatesService]:
 
 # --8<-- [start:tenacity]
 @tenacity.retry(
-    stop=tenacity.stop_after_attempt(5),
+    stop=tenacity.stop_after_attempt(5) | tenacity.stop_before_delay(10),
     wait=tenacity.wait_random_exponential(multiplier=0.1, max=5.0),
     retry=tenacity.retry_if_exception_type(TRANSIENT_ERRORS),
     reraise=True,
@@ -541,19 +541,6 @@ if __name__ == "__main__":
         print("back before the 1 s attempt timeout:", time.monotonic() - started < 1.0)
         #> back before the 1 s attempt timeout: True
     # --8<-- [end:demo-deadline]
-
-    # --8<-- [start:demo-errors]
-    try:
-        retry(attempts=0, backoff=Backoff())
-    except ValueError as exc:
-        print(exc)
-        #> attempts must be at least 1, got 0
-    try:
-        Backoff(base=2.0, cap=1.0)
-    except ValueError as exc:
-        print(exc)
-        #> the cap 1.0 s is below the base 2.0 s
-    # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-together]
     clock = VirtualClock()

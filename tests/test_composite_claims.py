@@ -22,10 +22,11 @@ from snippets.structural.composite import (
 @pytest.mark.parametrize(
     ("price", "quantity", "message"),
     [
-        (9.9, 1, "KB-TKL: price is a Decimal >= 0, not 9.9"),
-        ("89.00", 1, "KB-TKL: price is a Decimal >= 0, not '89.00'"),
-        (Decimal("NaN"), 1, "KB-TKL: price is a Decimal >= 0, not Decimal('NaN')"),
-        (Decimal("-89.00"), 1, "KB-TKL: price is a Decimal >= 0, not Decimal('-89.00')"),
+        (9.9, 1, "KB-TKL: price is a finite Decimal >= 0, not 9.9"),
+        ("89.00", 1, "KB-TKL: price is a finite Decimal >= 0, not '89.00'"),
+        (Decimal("NaN"), 1, "KB-TKL: price is a finite Decimal >= 0, not Decimal('NaN')"),
+        (Decimal("Inf"), 1, "KB-TKL: price is a finite Decimal >= 0, not Decimal('Infinity')"),
+        (Decimal("-89.00"), 1, "KB-TKL: price is a finite Decimal >= 0, not Decimal('-89.00')"),
         (Decimal("89.00"), 1.5, "KB-TKL: quantity is an int >= 1, not 1.5"),
         (Decimal("89.00"), 0, "KB-TKL: quantity is an int >= 1, not 0"),
     ],
@@ -56,6 +57,13 @@ def test_a_refused_add_leaves_the_bundle_unchanged() -> None:
         peripherals.add(office)  # a cycle through another bundle
     assert str(caught.value) == "cannot add 'Home office kit' to 'Peripherals', which it contains"
     assert peripherals.children() == (mouse,)
+
+
+def test_child_management_is_on_the_bundle_only_the_safe_form() -> None:
+    keyboard = Product("KB-TKL", "Mechanical keyboard", Decimal("89.00"))
+    with pytest.raises(AttributeError, match="'Product' object has no attribute 'add'"):
+        keyboard.add(keyboard)  # type: ignore[attr-defined]
+    assert keyboard.children() == ()  # reading children is on every Component
 
 
 def test_a_category_refuses_to_remove_what_it_does_not_hold() -> None:

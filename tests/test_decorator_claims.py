@@ -1,6 +1,8 @@
 """Claims of the decorator page about its object decorators that no page block shows."""
 
+import copy
 import io
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +15,7 @@ from snippets.structural.decorator import (
     Compressed,
     CorruptDataError,
     Forwarding,
+    ForwardingWrites,
     Logged,
     MemoryStore,
     Scrambled,
@@ -96,3 +99,12 @@ def test_with_does_not_go_through_getattr_either() -> None:
     ):
         pass
     assert wrapped.__enter__() is wrapped._inner  # called by name, it is forwarded
+
+
+@pytest.mark.parametrize("wrapper", [Forwarding, ForwardingWrites])
+def test_a_forwarding_wrapper_survives_copy_and_pickle(wrapper: type[Forwarding]) -> None:
+    # Both build the copy without __init__ and then ask it for __setstate__: without the
+    # guard in __getattr__, looking up the missing _log and _inner recursed forever.
+    original = wrapper({"USD": "1.0842"}, [])
+    for duplicate in (copy.copy(original), pickle.loads(pickle.dumps(original))):
+        assert duplicate.get("USD") == "1.0842"

@@ -70,7 +70,9 @@ class Product(Component):
     def __post_init__(self) -> None:
         price, quantity = self.unit_price, self.quantity
         if not (isinstance(price, Decimal) and price.is_finite() and price >= 0):
-            raise PricingError(f"{self.sku}: price is a Decimal >= 0, not {price!r}")
+            raise PricingError(
+                f"{self.sku}: price is a finite Decimal >= 0, not {price!r}"
+            )
         if not isinstance(quantity, int) or quantity < 1:
             raise PricingError(f"{self.sku}: quantity is an int >= 1, not {quantity!r}")
 
@@ -280,8 +282,7 @@ if __name__ == "__main__":
     # --8<-- [end:demo-walk]
 
     # --8<-- [start:demo-parents]
-    shop, pcs, screens = Category("Shop"), Category("PCs"), Category("Screens")
-    monitors = Category("Monitors")
+    shop, pcs, screens, monitors = map(Category, ["Shop", "PCs", "Screens", "Monitors"])
     for parent, child in [(shop, pcs), (shop, screens), (pcs, monitors)]:
         parent.add(child)
     screens.add(monitors)  # a move: pcs lets go of it

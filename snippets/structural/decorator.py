@@ -1,8 +1,7 @@
 """Decorator: wrap a data store to add compression, scrambling and logging in layers.
 
-The second half shows Python's own function decorators (`functools.wraps`, arguments,
-a class that binds to methods, stacking order, memoisation measured in calls) and a
-wrapper that forwards to any object with `__getattr__`.
+The second half: function decorators, a class that binds to methods, stacking order,
+memoisation measured in calls, and a wrapper that forwards with `__getattr__`.
 
 Run it with `python -m snippets.structural.decorator`.
 """
@@ -246,17 +245,6 @@ class CallCounter(Generic[P, R]):
         return self.func(*args, **kwargs)
 
 
-class MethodCallCounter(CallCounter[P, R]):
-    """`CallCounter` for methods too: `__get__` binds it to the instance."""
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, instance: object, owner: type) -> Callable[..., R]: ...
-    def __get__(self, instance: object, owner: type) -> Self | Callable[..., R]:
-        return self if instance is None else types.MethodType(self, instance)
-
-
 # --8<-- [end:logged]
 
 
@@ -310,6 +298,17 @@ INVOICES = [
 
 
 # --8<-- [start:method]
+class MethodCallCounter(CallCounter[P, R]):
+    """`CallCounter` for methods too: `__get__` binds it to the instance."""
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type) -> Callable[..., R]: ...
+    def __get__(self, instance: object, owner: type) -> Self | Callable[..., R]:
+        return self if instance is None else types.MethodType(self, instance)
+
+
 class RatesClient:
     """Asks the rates service; two class-based decorators, one that binds to `self`."""
 
@@ -355,6 +354,8 @@ class Forwarding:
         self._log = log
 
     def __getattr__(self, name: str) -> Any:  # runs only when normal lookup fails
+        if name in {"_inner", "_log"}:  # not set yet, as in copy.copy: no recursion
+            raise AttributeError(name)
         self._log.append(name)
         return getattr(self._inner, name)
 

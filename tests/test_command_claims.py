@@ -81,6 +81,14 @@ def test_the_undo_stack_keeps_an_action_whose_redo_failed() -> None:
     assert note.text == "Terms: Net 30"
 
 
+def test_a_bounded_history_lets_the_oldest_commands_fall_off() -> None:
+    memo = Document()
+    history = History(limit=2)
+    for word in ("one ", "two ", "three "):
+        history.run(InsertText(memo, len(memo.text), word))
+    assert history.undo_labels == ["insert 'three '", "insert 'two '"]
+
+
 def test_the_history_refuses_a_limit_below_one_and_says_when_there_is_nothing_to_undo() -> None:
     with pytest.raises(ValueError, match="the history must keep at least 1 command, got 0"):
         History(limit=0)

@@ -1,13 +1,21 @@
-"""Claims of the template method page that its blocks cannot print: what mypy reports."""
+"""Claims of the template method page that its blocks cannot print: mypy, a thread pool."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import textwrap
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from mypy import api
+from starlette.applications import Starlette
+from starlette.endpoints import HTTPEndpoint
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 from snippets.behavioral.template_method import (
     CsvOrderExporter,
@@ -83,3 +91,25 @@ def test_a_period_that_ends_before_it_starts_is_refused() -> None:
         ValueError, match="the period ends before it starts: 2024-03-31 to 2024-03-01"
     ):
         CsvOrderExporter(open_shop_database(), date(2024, 3, 31), date(2024, 3, 1))
+
+
+def test_a_plain_def_step_runs_in_a_thread_where_the_sqlite_connection_refuses_to_work() -> None:
+    db, march = open_shop_database(), (date(2024, 3, 1), date(2024, 3, 31))
+
+    class AsyncOrders(HTTPEndpoint):
+        async def get(self, request: Request) -> PlainTextResponse:
+            return PlainTextResponse(CsvOrderExporter(db, *march).export())
+
+    class ThreadedOrders(HTTPEndpoint):
+        def get(self, request: Request) -> PlainTextResponse:
+            return PlainTextResponse(CsvOrderExporter(db, *march).export())
+
+    async def get(endpoint: type[HTTPEndpoint]) -> httpx.Response:
+        app = Starlette(routes=[Route("/orders.csv", endpoint)])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://shop") as client:
+            return await client.get("/orders.csv")
+
+    assert asyncio.run(get(AsyncOrders)).status_code == 200
+    with pytest.raises(sqlite3.ProgrammingError, match="can only be used in that same thread"):
+        asyncio.run(get(ThreadedOrders))

@@ -55,8 +55,8 @@ def test_each_link_is_a_stack_frame_so_a_long_chain_hits_the_recursion_limit() -
         long[0].handle(CLAIM)
 
 
-@pytest.mark.parametrize("amount", ["NaN", "Infinity", "sNaN"])
-def test_amounts_that_are_not_numbers_get_a_clear_error(amount: str) -> None:
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "sNaN", "-30", "0"])
+def test_amounts_that_are_not_positive_numbers_get_a_clear_error(amount: str) -> None:
     with pytest.raises(ValueError, match="must be a positive amount"):
         Expense("Eve", Decimal(amount), "lunch")
     with pytest.raises(ValueError, match="must be positive"):
@@ -66,3 +66,8 @@ def test_amounts_that_are_not_numbers_get_a_clear_error(amount: str) -> None:
 def test_a_limit_that_is_not_a_decimal_gets_a_clear_error() -> None:
     with pytest.raises(TypeError, match="limits are Decimal, not int"):
         SpendingLimit("team lead", 500)  # type: ignore[arg-type]
+
+
+def test_an_expense_in_float_gets_a_clear_error() -> None:
+    with pytest.raises(TypeError, match="amounts of money are Decimal, not float"):
+        Expense("Eve", 30.0, "lunch")  # type: ignore[arg-type]

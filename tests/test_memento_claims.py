@@ -53,3 +53,8 @@ def test_drafts_refuse_bad_input_like_the_editor(make: object, message: str) -> 
     assert callable(make)
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_history_that_could_keep_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="a history keeps at least one snapshot, got limit=0"):
+        History(Editor(), limit=0)

@@ -1,19 +1,26 @@
-"""Claims of the visitor page that its blocks do not print: amounts that are not numbers."""
+"""Claims of the visitor page that its blocks do not print: bad amounts, mypy's verdict."""
 
 from __future__ import annotations
 
+import re
+import runpy
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
+import mypy.api
 import pytest
 
 from snippets.behavioral.visitor import (
     VAT_STANDARD,
     Discount,
+    Invoice,
     InvoiceError,
     LineItem,
     NetTotal,
 )
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "behavioral" / "visitor.md"
 
 
 @pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity"])
@@ -36,3 +43,98 @@ def test_whole_numbers_are_still_amounts() -> None:
     lamp = LineItem("Desk lamp", 2, 45, 0)  # type: ignore[arg-type]
     discount = Discount("Kit discount", 40, VAT_STANDARD)  # type: ignore[arg-type]
     assert (lamp.accept(NetTotal()), discount.accept(NetTotal())) == (Decimal(90), Decimal(-40))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: LineItem("Desk lamp", 0, Decimal("45.00"), VAT_STANDARD),
+            "'Desk lamp': the quantity must be at least 1, got 0",
+        ),
+        (
+            lambda: LineItem("Desk lamp", 1, Decimal("45.00"), Decimal("19")),
+            "'Desk lamp': a VAT rate is a fraction such as 0.19, got 19",
+        ),
+        (lambda: Invoice("2024-0043", "Café Lumière", items=()), "invoice 2024-0043 has no items"),
+    ],
+)
+def test_values_no_invoice_may_hold_are_refused_with_a_message_naming_them(
+    make: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(InvoiceError, match=re.escape(message)):
+        make()
+
+
+KIT_WITH_SHIPPING = """\
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import assert_never
+
+
+@dataclass
+class Item:
+    description: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass
+class Kit:
+    description: str
+    items: list["KitLine"]
+
+
+@dataclass
+class Rebate:
+    description: str
+    amount: Decimal
+
+
+@dataclass
+class Shipping:
+    amount: Decimal
+
+
+KitLine = Item | Kit | Rebate | Shipping
+
+
+def kit_total(node: KitLine) -> Decimal:
+    match node:
+        case Item(quantity=quantity, unit_price=price):
+            return quantity * price
+        case Kit(items=items):
+            return sum((kit_total(item) for item in items), Decimal(0))
+        case Rebate(amount=amount):
+            return -amount
+        # SHIPPING
+        case _:
+            assert_never(node)
+"""
+
+
+def test_mypy_names_the_class_a_match_over_a_closed_union_forgot(tmp_path: Path) -> None:
+    quoted = [line for line in PAGE.read_text().splitlines() if 'assert_never" has' in line]
+    assert len(quoted) == 1, "the page quotes mypy's message once, in a text block"
+    handled = KIT_WITH_SHIPPING.replace(
+        "# SHIPPING", "case Shipping(amount=amount):\n            return amount"
+    )
+    reports = []
+    for name, source in [("forgotten", KIT_WITH_SHIPPING), ("handled", handled)]:
+        module = tmp_path / f"{name}.py"
+        module.write_text(source)
+        stdout, _, status = mypy.api.run(
+            ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(module)]
+        )
+        reports.append((status, stdout))
+    (forgotten_status, forgotten), (handled_status, _) = reports
+    assert forgotten_status == 1 and f": {quoted[0]}\n" in forgotten, forgotten
+    assert handled_status == 0  # the same code with the case added passes
+
+    namespace = runpy.run_path(str(tmp_path / "forgotten.py"))  # and if it runs anyway
+    kit_total, shipping = namespace["kit_total"], namespace["Shipping"]
+    assert callable(kit_total) and callable(shipping)
+    with pytest.raises(
+        AssertionError, match=r"^Expected code to be unreachable, but got: Shipping"
+    ):
+        kit_total(shipping(Decimal("6.90")))

@@ -308,23 +308,13 @@ if __name__ == "__main__":
     #> receipt check -> team lead -> department head -> CFO
     # --8<-- [end:demo-trail]
 
-    # --8<-- [start:demo-errors]
-    try:
-        Expense("Eve", Decimal("-30"), "refund of a refund")
-    except ValueError as exc:
-        print(exc)
-        #> an expense must be a positive amount, got -30
-    try:
-        Expense("Eve", 30.0, "lunch")  # type: ignore[arg-type]
-    except TypeError as exc:
-        print(exc)
-        #> amounts of money are Decimal, not float
+    # --8<-- [start:demo-loop]
     try:
         chain.then(chain)  # then() appends after the last link, the CFO
     except ValueError as exc:
         print(exc)
         #> putting 'receipt check' after 'CFO' would make the chain loop
-    # --8<-- [end:demo-errors]
+    # --8<-- [end:demo-loop]
 
     # --8<-- [start:demo-logging]
     shop_log = logging.getLogger("shop")

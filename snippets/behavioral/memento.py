@@ -238,11 +238,6 @@ if __name__ == "__main__":
     except ValueError as exc:
         print(exc)
         #> snapshot 'draft' was taken from another editor
-    try:
-        History(editor, limit=0)
-    except ValueError as exc:
-        print(exc)
-        #> a history keeps at least one snapshot, got limit=0
     # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]

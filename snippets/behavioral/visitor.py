@@ -289,23 +289,6 @@ def _(node: Bundle | Invoice) -> Decimal:
 # --8<-- [end:singledispatch]
 
 
-# --8<-- [start:match]
-def net_by_vat_rate(node: InvoiceNode) -> RateTable:
-    """`NetByVatRate` as one function with structural pattern matching."""
-    match node:
-        case LineItem(quantity=quantity, unit_price=price, vat_rate=rate):
-            return {rate: quantity * price}
-        case Discount(amount=amount, vat_rate=rate):
-            return {rate: -amount}
-        case Bundle(items=items) | Invoice(items=items):
-            return merge(net_by_vat_rate(item) for item in items)
-        case _:
-            raise TypeError(f"net_by_vat_rate() cannot handle a {type(node).__name__}")
-
-
-# --8<-- [end:match]
-
-
 # --8<-- [start:ast-visitor]
 class ImportedModules(ast.NodeVisitor):
     """Collect the top-level modules a piece of Python source imports."""
@@ -363,29 +346,9 @@ if __name__ == "__main__":
     #> {Decimal('0.19'): Decimal('532.00'), Decimal('0.07'): Decimal('29.90')}
     # --8<-- [end:demo]
 
-    # --8<-- [start:demo-errors]
-    try:
-        LineItem("Desk lamp", 0, Decimal("45.00"), VAT_STANDARD)
-    except InvoiceError as exc:
-        print(exc)
-        #> 'Desk lamp': the quantity must be at least 1, got 0
-    try:
-        LineItem("Desk lamp", 1, Decimal("45.00"), Decimal("19"))
-    except InvoiceError as exc:
-        print(exc)
-        #> 'Desk lamp': a VAT rate is a fraction such as 0.19, got 19
-    try:
-        Invoice("2024-0043", "Café Lumière", items=())
-    except InvoiceError as exc:
-        print(exc)
-        #> invoice 2024-0043 has no items
-    # --8<-- [end:demo-errors]
-
     # --8<-- [start:demo-pythonic]
     print(net_total(INVOICE))
     #> 561.90
-    print(net_by_vat_rate(INVOICE) == INVOICE.accept(NetByVatRate()))
-    #> True
     try:
         net_total("USB-C dock")
     except TypeError as exc:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_examples.run_code
 from pytest_examples import CodeExample, EvalExample
 from pytest_examples.lint import code_diff
 from pytest_examples.run_code import InsertPrintStatements, expr_last_line, find_print_location
@@ -309,6 +310,28 @@ def run_example(
         "the output shown differs from what the code prints "
         f"(run `make update-examples` if the change is intended)\n{diff}",
     )
+
+
+def find_print_anywhere(node: ast.AST, line: int) -> tuple[int, int] | None:
+    """Where the `print(...)` statement that starts on `line` ends, and its column.
+
+    pytest-examples looks for it only in some statement bodies, so output under a print in a
+    `finally:`, an `else:` of a loop or `try`, an `except*` or a `case` block could not be
+    shown; this looks everywhere. It replaces the library's own lookup below.
+    """
+    for child in ast.walk(node):
+        call = child.value if isinstance(child, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id == "print"
+            and call.lineno == line
+        ):
+            return expr_last_line(call), call.col_offset
+    return None  # a print inside an expression: its output goes under the line that ran it
+
+
+pytest_examples.run_code.find_print = find_print_anywhere
 
 
 TRIPLE_QUOTES = {"'''", '"""'}

@@ -158,3 +158,13 @@ def test_prints_that_take_turns_are_refused_not_half_checked(eval_example: EvalE
 def test_output_under_a_print_that_never_runs_is_refused(eval_example: EvalExample) -> None:
     with pytest.raises(PageError, match=r"unrun_print\.md:8: this output is never compared"):
         check_page(FIXTURES / "unrun_print.md", eval_example)
+
+
+def test_output_under_prints_in_finally_except_star_and_case_is_checked(
+    eval_example: EvalExample, tmp_path: Path
+) -> None:
+    check_page(FIXTURES / "print_in_finally.md", eval_example)
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text((FIXTURES / "print_in_finally.md").read_text().replace("#> key", "#> door"))
+    with pytest.raises(Failed, match=r"wrong\.md:\d+: the output shown differs"):
+        check_page(wrong, eval_example)

@@ -138,3 +138,13 @@ def test_mypy_names_the_class_a_match_over_a_closed_union_forgot(tmp_path: Path)
         AssertionError, match=r"^Expected code to be unreachable, but got: Shipping"
     ):
         kit_total(shipping(Decimal("6.90")))
+
+
+def test_a_final_wildcard_case_turns_a_bare_name_capture_into_a_syntax_error() -> None:
+    page = PAGE.read_text()
+    start = page.index("def sign(")
+    sign = page[start : page.index("\n\n", start)]  # the pitfall's function, as shown
+    compile(sign, "sign", "exec")  # as the last case, the capture is accepted
+    for ending in ["raise TypeError(node)", "assert_never(node)"]:
+        with pytest.raises(SyntaxError, match="name capture 'Discount' makes remaining"):
+            compile(f"{sign}\n        case _:\n            {ending}\n", "sign", "exec")

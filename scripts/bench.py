@@ -11,6 +11,7 @@ Lighthouse's performance score moves by a few points between runs on a busy mach
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import statistics
@@ -109,6 +110,12 @@ def table(results: list[PageResult]) -> str:
     return "\n".join(lines)
 
 
+def index_kilobytes(site: Path) -> float:
+    """The search index as a server sends it: gzipped at the level the test server uses."""
+    raw = (site / "search" / "search_index.json").read_bytes()
+    return len(gzip.compress(raw, compresslevel=6, mtime=0)) / 1000
+
+
 def main() -> int:
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is missing: run `make bench`, which installs it with `npm ci`")
@@ -133,6 +140,8 @@ def main() -> int:
         f"largest {max(weights):.1f} KB (budget {MAX_KB} KB)",
         f"- `mkdocs build`: median {statistics.median(builds):.2f} s of {BUILDS} builds",
         f"- Test suite (`pytest -n auto`, as `make test` runs it, one run): {test_seconds:.0f} s",
+        f"- Search index: {index_kilobytes(site):.1f} KB gzip, fetched only once a reader "
+        "starts a search (not part of the first visit)",
     ]
     report = "\n".join(summary) + "\n\n" + table(results) + "\n"
     print(report)

@@ -1,9 +1,14 @@
 """What readers type into the search box, and the page that must be among the first three results.
 
-Pattern names, the other names a pattern goes by, and the problems it solves. Make pages
-findable (the "Also known as" line, the intent, the problem section) rather than editing this
-table to match what search happens to return. Every new page adds its queries here.
+Two tables. `QUERIES` is ours: pattern names, the other names a pattern goes by, and the
+problems it solves; every new page adds its queries here. `READER_QUERIES` (reader_queries.tsv)
+was written by reviewers who saw only the list of patterns and the problems they solve, never
+the pages: names, other names, everyday problems, library names and error messages. A query
+that fits two pages lists both. Make pages findable rather than editing either table to match
+what search happens to return; a query a reader would type stays, even while it fails.
 """
+
+from pathlib import Path
 
 
 def page(family: str, name: str) -> str:
@@ -169,3 +174,19 @@ QUERIES: list[tuple[str, str]] = [
     ("429 too many requests", THROTTLING),
     ("sliding window rate limiter", THROTTLING),
 ]
+
+
+def reader_queries() -> list[tuple[str, tuple[str, ...]]]:
+    """`query<TAB>/page/[,/other/]` lines, as the reviewers wrote them."""
+    table = []
+    for number, line in enumerate(
+        (Path(__file__).parent / "reader_queries.tsv").read_text(encoding="utf-8").splitlines(), 1
+    ):
+        query, _, pages = line.partition("\t")
+        if not query.strip() or not pages.startswith("/"):
+            raise ValueError(f"reader_queries.tsv:{number}: write `query<TAB>/page/`, not {line!r}")
+        table.append((query, tuple(pages.split(","))))
+    return table
+
+
+READER_QUERIES = reader_queries()

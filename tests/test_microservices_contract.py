@@ -9,17 +9,20 @@ fails here, although the catalogue on its own still looks fine.
 
 They also check what the page promises about repeats and probes: a reservation or an order
 sent again with the same key changes the stock once, even when the repeats race, and
-`/livez` stays up while `/readyz` reports a database that cannot be opened.
+`/livez` stays up while `/readyz` reports a database that cannot be opened; that one
+`X-Request-ID` reaches the logs of both services; and that the outbox of the orders
+database holds one event per new order, which its relay publishes at least once.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -32,8 +35,10 @@ from snippets.cloud.microservices import (
     KeyMismatchError,
     NewProduct,
     NotEnoughStockError,
+    OrderStore,
     ProductStore,
     UnknownProductError,
+    relay,
     running_services,
 )
 
@@ -220,3 +225,81 @@ def test_begin_immediate_makes_the_check_and_the_reservation_one_step(tmp_path: 
         answers = [repeat.result(timeout=10) for repeat in repeats]
     assert answers[0] == answers[1]
     assert store.get("KB-906").stock == 3
+
+
+def test_one_request_id_reaches_the_logs_of_both_services(
+    services: Deployment, http: httpx.Client
+) -> None:
+    add_product(http, services.catalogue.url, "KB-907")
+    click = {"sku": "KB-907", "quantity": 1, "key": "contract-907"}
+    trace = {"X-Request-ID": "trace-907"}
+    response = http.post(f"{services.orders.url}/orders", json=click, headers=trace)
+    assert response.status_code == 201, response.text
+    assert response.headers["X-Request-ID"] == "trace-907"
+    orders_log = services.orders.log.read_text().splitlines()
+    catalogue_log = services.catalogue.log.read_text().splitlines()
+    assert "orders trace-907 POST /orders 201" in orders_log
+    assert "catalogue trace-907 POST /products/KB-907/reserve 200" in catalogue_log
+
+
+@pytest.mark.parametrize("sent", [None, "x" * 65, "two words", "a\tb"])
+def test_a_missing_or_malformed_request_id_is_replaced(
+    services: Deployment, http: httpx.Client, sent: str | None
+) -> None:
+    headers = {} if sent is None else {"X-Request-ID": sent}
+    answer = http.get(f"{services.catalogue.url}/livez", headers=headers)
+    made = answer.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", made), made
+    assert f"catalogue {made} GET /livez 200" in services.catalogue.log.read_text()
+
+
+KEYBOARD = CatalogueProduct(sku="KB-101", name="Keyboard", price_cents=8900)
+
+
+def test_the_outbox_has_one_event_per_new_order_and_none_for_a_failed_one(
+    tmp_path: Path,
+) -> None:
+    book = OrderStore(tmp_path / "orders.db")
+    book.create_schema()
+    book.add(KEYBOARD, 2, "order-00000001")
+    book.add(KEYBOARD, 2, "order-00000001")  # a repeat of the same key: no new event
+    with closing(sqlite3.connect(book.path)) as db:
+        db.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON orders BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+    with pytest.raises(sqlite3.Error, match="full"):
+        book.add(KEYBOARD, 1, "order-00000002")
+    published: list[str] = []
+    assert relay(book.path, published.append) == 1
+    assert published == ['{"type": "order_placed", "order": 1, "sku": "KB-101", "quantity": 2}']
+
+
+def test_a_relay_that_stops_between_publishing_and_marking_publishes_again(
+    tmp_path: Path,
+) -> None:
+    book = OrderStore(tmp_path / "orders.db")
+    book.create_schema()
+    book.add(KEYBOARD, 2, "order-00000003")
+    published: list[str] = []
+
+    class RelayStoppedError(Exception):
+        pass
+
+    def publish_then_stop(event: str) -> None:
+        published.append(event)
+        raise RelayStoppedError  # the broker has it; the relay dies before marking it
+
+    with pytest.raises(RelayStoppedError):
+        relay(book.path, publish_then_stop)
+    assert relay(book.path, published.append) == 1  # at least once: published again
+    assert len(published) == 2 and published[0] == published[1]
+    assert relay(book.path, published.append) == 0  # marked now: never again
+
+
+def test_the_client_refuses_an_address_or_a_timeout_that_cannot_work() -> None:
+    with pytest.raises(
+        ValueError, match=re.escape("needs http:// or https://, got '127.0.0.1:8001'")
+    ):
+        CatalogueClient("127.0.0.1:8001")
+    with pytest.raises(ValueError, match="the timeout must be positive, got 0"):
+        CatalogueClient("http://127.0.0.1:8001", timeout=0)

@@ -12,23 +12,28 @@ decided at the same time: the event loop keeps serving while one decision waits.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from snippets.cloud.throttling import (
+    ConcurrencyLimit,
     Decision,
     FakeClock,
     Pacer,
     PerClientLimiter,
+    SheddingLimiter,
     SlidingWindowLog,
     TokenBucket,
     burst,
@@ -209,3 +214,60 @@ def test_the_number_of_client_limiters_is_bounded() -> None:
     assert len(limiter) == 2
     with pytest.raises(ValueError, match="max_clients must be at least 1, got 0"):
         PerClientLimiter(lambda: TokenBucket(1, refill_per_second=1), max_clients=0)
+
+
+def test_shedding_refuses_the_batch_first_and_keeps_the_reserve_for_checkout() -> None:
+    clock = FakeClock()
+    shop = SheddingLimiter(
+        TokenBucket(50, refill_per_second=5, clock=clock), reserve=10, priority={"key:checkout"}
+    )
+    with running(create_app(shop)) as url:
+        batch = burst(url, clients=4, per_client=15, api_key="pricing-batch")
+        assert tally(batch) == {200: 40, 429: 20}
+        # 10 tokens left, 11 needed: the batch may retry once one more token is back (0.2 s).
+        assert {response.headers["Retry-After"] for response in refused(batch)} == {"1"}
+        assert tally(burst(url, clients=2, per_client=5, api_key="checkout")) == {200: 10}
+        assert tally(burst(url, clients=1, per_client=1, api_key="checkout")) == {429: 1}
+        clock.advance(4)  # 20 tokens: 10 above the reserve
+        assert tally(burst(url, clients=2, per_client=10, api_key="mobile-app")) == {
+            200: 10,
+            429: 10,
+        }
+    with pytest.raises(ValueError, match="reserve must be 0 to 49, got 50"):
+        SheddingLimiter(TokenBucket(50, refill_per_second=5), reserve=50, priority=set())
+
+
+def test_a_concurrency_limit_refuses_what_is_beyond_it_and_frees_its_slots() -> None:
+    release = threading.Event()
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.to_thread(release.wait, 10)
+        await JSONResponse({"done": True})(scope, receive, send)
+
+    limited = ConcurrencyLimit(slow, limit=3)
+    with running(limited) as url, ThreadPoolExecutor(8) as pool:
+        calls = [pool.submit(httpx.get, url, trust_env=False, timeout=10) for _ in range(8)]
+        finished = as_completed(calls)
+        first = [next(finished).result() for _ in range(5)]  # the 3 admitted are held
+        assert [response.status_code for response in first] == [503] * 5
+        assert {response.headers["Retry-After"] for response in first} == {"1"}
+        release.set()
+        assert [next(finished).result().status_code for _ in range(3)] == [200] * 3
+        # The slots were given back: three more pass, one after the other.
+        assert [httpx.get(url, trust_env=False).status_code for _ in range(3)] == [200] * 3
+    assert limited.rejected == 5
+    with pytest.raises(ValueError, match="limit must be at least 1, got 0"):
+        ConcurrencyLimit(slow, limit=0)
+
+
+def test_limiters_refuse_settings_that_cannot_work() -> None:
+    with pytest.raises(ValueError, match="capacity must be at least 1 token, got 0"):
+        TokenBucket(capacity=0, refill_per_second=5)
+    with pytest.raises(ValueError, match="refill_per_second must be positive, got 0"):
+        TokenBucket(capacity=5, refill_per_second=0)
+    with pytest.raises(ValueError, match="limit must be at least 1, got 0"):
+        SlidingWindowLog(limit=0, window_seconds=60)
+    with pytest.raises(ValueError, match="reserve cannot be negative, got -1"):
+        TokenBucket(capacity=5, refill_per_second=1).acquire(reserve=-1)
+    with pytest.raises(ValueError, match="window_seconds must be positive, got -60"):
+        SlidingWindowLog(limit=100, window_seconds=-60)

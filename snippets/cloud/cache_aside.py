@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, Self, TypeVar
 
@@ -60,7 +60,9 @@ class ProductStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.reads = 0  # how many SELECTs reached the database
-        self._db = sqlite3.connect(path)
+        # One connection for every thread, used by one thread at a time.
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._lock = threading.Lock()
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS products ("
             " sku TEXT PRIMARY KEY, name TEXT NOT NULL,"
@@ -69,15 +71,16 @@ class ProductStore:
         self._db.commit()
 
     def get(self, sku: str) -> Product | None:
-        self.reads += 1
-        row = self._db.execute(
-            "SELECT sku, name, price_cents FROM products WHERE sku = ?", (sku,)
-        ).fetchone()
+        with self._lock:
+            self.reads += 1
+            row = self._db.execute(
+                "SELECT sku, name, price_cents FROM products WHERE sku = ?", (sku,)
+            ).fetchone()
         return None if row is None else Product(*row)
 
     def save(self, product: Product) -> None:
         """Insert the product, or update it if its SKU exists, and commit."""
-        with self._db:  # one transaction: commit on success, roll back on error
+        with self._lock, self._db:  # one transaction: commit, or roll back on error
             self._db.execute(
                 "INSERT INTO products (sku, name, price_cents) VALUES (?, ?, ?)"
                 " ON CONFLICT (sku) DO UPDATE"
@@ -192,6 +195,13 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     errors: int = 0  # cache calls that failed, so the database answered alone
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def count(self, name: str) -> None:
+        with self._lock:  # `+=` takes several steps: two threads could lose a count
+            setattr(self, name, getattr(self, name) + 1)
 
 
 def best_effort(call: Callable[[], T], stats: CacheStats) -> T | None:
@@ -199,7 +209,7 @@ def best_effort(call: Callable[[], T], stats: CacheStats) -> T | None:
     try:
         return call()
     except CacheUnavailableError as exc:
-        stats.errors += 1
+        stats.count("errors")
         logger.warning("cache unavailable, using the database: %s", exc)
         return None
 
@@ -207,24 +217,35 @@ def best_effort(call: Callable[[], T], stats: CacheStats) -> T | None:
 class CachedCatalog:
     """Cache-aside: the application, not the cache, reads and invalidates."""
 
-    def __init__(self, store: ProductStore, cache: Cache, *, ttl: float) -> None:
+    def __init__(
+        self, store: ProductStore, cache: Cache, *, ttl: float, version: int = 1
+    ) -> None:
         check_ttl(ttl)
         self.store = store
         self.cache = cache
         self.ttl = ttl
+        self.version = version  # raise it when the cached shape changes
         self.stats = CacheStats()
+        self._loads: SingleFlight[Product] = SingleFlight()
 
-    @staticmethod
-    def key(sku: str) -> str:
-        return f"product:{sku}"
+    def key(self, sku: str) -> str:
+        return f"product:v{self.version}:{sku}"
 
     def get(self, sku: str) -> Product:
         key = self.key(sku)
         cached = best_effort(lambda: self.cache.get(key), self.stats)
         if cached is not None:
-            self.stats.hits += 1
+            self.stats.count("hits")
             return Product.from_json(cached)
-        self.stats.misses += 1
+        self.stats.count("misses")
+        # One loader per key: a stampede of misses makes one database read.
+        return self._loads.run(key, lambda: self._load(sku, key))
+
+    def _load(self, sku: str, key: str) -> Product:
+        # A load that ended after this caller missed has filled the cache: look again.
+        cached = best_effort(lambda: self.cache.get(key), self.stats)
+        if cached is not None:
+            return Product.from_json(cached)
         product = self.store.get(sku)  # 1. miss: read the system of record
         if product is None:
             raise UnknownProductError(f"no product with SKU {sku!r}")
@@ -240,6 +261,48 @@ class CachedCatalog:
 
 
 # --8<-- [end:catalog]
+
+
+# --8<-- [start:single-flight]
+class _Flight(Generic[T]):
+    value: T
+    error: BaseException | None = None
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class SingleFlight(Generic[T]):
+    """One load per key at a time: callers that ask while it runs share its result."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[str, _Flight[T]] = {}
+
+    def run(self, key: str, load: Callable[[], T]) -> T:
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if leader:
+            try:
+                flight.value = load()
+            except BaseException as exc:
+                flight.error = exc
+                raise
+            finally:
+                with self._lock:
+                    del self._flights[key]
+                flight.done.set()
+            return flight.value
+        flight.done.wait()
+        if flight.error is not None:
+            raise flight.error
+        return flight.value
+
+
+# --8<-- [end:single-flight]
 
 
 # --8<-- [start:redis]
@@ -317,9 +380,9 @@ class ReadThrough(Generic[T]):
         cache_key = self._prefix + key
         cached = best_effort(lambda: self._cache.get(cache_key), self.stats)
         if cached is not None:
-            self.stats.hits += 1
+            self.stats.count("hits")
             return self._loads(cached)
-        self.stats.misses += 1
+        self.stats.count("misses")
         value = self._load(key)
         text = self._dumps(value)
         best_effort(lambda: self._cache.set(cache_key, text, self._ttl), self.stats)
@@ -381,19 +444,6 @@ if __name__ == "__main__":
     print(catalog.stats, "database reads:", store.reads)
     #> CacheStats(hits=4, misses=4, errors=0) database reads: 4
     # --8<-- [end:demo-expiry]
-
-    # --8<-- [start:demo-errors]
-    try:
-        catalog.get("XX-000")
-    except UnknownProductError as exc:
-        print(exc)
-        #> no product with SKU 'XX-000'
-    try:
-        CachedCatalog(store, TTLCache(clock=clock), ttl=0)
-    except ValueError as exc:
-        print(exc)
-        #> ttl must be a positive, finite number of seconds, got 0
-    # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]
     @read_through(

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,7 +74,8 @@ class TokenBucket:
     """Holds up to `capacity` tokens, refilled at a steady rate; a call spends one.
 
     A full bucket allows a burst of `capacity` calls; after that, calls pass at
-    `refill_per_second`.
+    `refill_per_second`. A call with a `reserve` passes only if it leaves that many
+    tokens for others.
     """
 
     def __init__(
@@ -93,16 +94,21 @@ class TokenBucket:
         self._updated = clock()
         self._lock = threading.Lock()
 
-    def acquire(self) -> Decision:
+    def acquire(self, *, reserve: float = 0) -> Decision:
+        if reserve < 0:
+            raise ValueError(f"reserve cannot be negative, got {reserve}")
         with self._lock:
             now = self._clock()
             elapsed = max(0.0, now - self._updated)
             self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
             self._updated = now
-            if self._tokens >= 1 - 1e-9:  # tolerate float rounding of the refill
+            needed = 1 + reserve
+            if self._tokens >= needed - 1e-9:  # tolerate float rounding of the refill
                 self._tokens = max(0.0, self._tokens - 1)
                 return Decision(allowed=True)
-            return Decision(allowed=False, retry_after=(1 - self._tokens) / self.rate)
+            return Decision(
+                allowed=False, retry_after=(needed - self._tokens) / self.rate
+            )
 
 
 class SlidingWindowLog:
@@ -176,6 +182,23 @@ class PerClientLimiter:
             return len(self._limiters)
 
 
+class SheddingLimiter:
+    """One bucket for the whole service, whose last `reserve` tokens only the
+    `priority` keys may spend: when capacity runs low, the others are refused first."""
+
+    def __init__(
+        self, bucket: TokenBucket, *, reserve: int, priority: Collection[str]
+    ) -> None:
+        if not 0 <= reserve < bucket.capacity:
+            raise ValueError(
+                f"reserve must be 0 to {bucket.capacity - 1}, got {reserve}"
+            )
+        self.bucket, self.reserve, self.priority = bucket, reserve, set(priority)
+
+    def acquire(self, key: str) -> Decision:
+        return self.bucket.acquire(reserve=0 if key in self.priority else self.reserve)
+
+
 def client_key(scope: Scope) -> str:
     """Limit by API key when there is one, else by the caller's address."""
     api_key = Headers(scope=scope).get("x-api-key")
@@ -229,6 +252,32 @@ def create_app(limiter: ClientLimiter) -> Starlette:
 
 
 # --8<-- [end:server]
+
+
+# --8<-- [start:concurrency]
+class ConcurrencyLimit:
+    """ASGI middleware: at most `limit` requests in flight; others get 503 at once."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)  # all requests run on one event loop
+        self.rejected = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif self.slots.locked():  # every slot taken: refuse, do not queue
+            self.rejected += 1
+            busy = JSONResponse({"error": "busy"}, 503, headers={"Retry-After": "1"})
+            await busy(scope, receive, send)
+        else:
+            async with self.slots:
+                await self.app(scope, receive, send)
+
+
+# --8<-- [end:concurrency]
 
 
 # --8<-- [start:running]
@@ -418,19 +467,6 @@ if __name__ == "__main__":
         print(statuses, "slept:", clock.sleeps)
         #> [200, 200, 200, 200, 200, 200] slept: [0.5, 0.5, 0.5, 0.5]
     # --8<-- [end:demo-client]
-
-    # --8<-- [start:demo-errors]
-    try:
-        TokenBucket(capacity=0, refill_per_second=5)
-    except ValueError as exc:
-        print(exc)
-        #> capacity must be at least 1 token, got 0
-    try:
-        SlidingWindowLog(limit=100, window_seconds=-60)
-    except ValueError as exc:
-        print(exc)
-        #> window_seconds must be positive, got -60
-    # --8<-- [end:demo-errors]
 
     # --8<-- [start:demo-pythonic]
     clock = FakeClock()

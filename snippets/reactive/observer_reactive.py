@@ -333,15 +333,6 @@ def moving_average(
     )
 
 
-def count_window(window: Observable[Reading]) -> Observable[int]:
-    return window.pipe(ops.count())
-
-
-def readings_per_minute(source: Observable[Reading]) -> Observable[int]:
-    """How many readings arrived in each minute: `window_with_time`, then `count`."""
-    return source.pipe(ops.window_with_time(60.0), ops.flat_map(count_window))
-
-
 def alarm_messages(source: Observable[Reading], quiet: float) -> Observable[str]:
     """At most one text message per sensor every `quiet` seconds: `throttle_first`."""
 
@@ -463,24 +454,6 @@ def resilient_feed(gateway: FlakyGateway, delays: Iterable[float]) -> Observable
 def merged_alarms(*topics: Observable[Reading]) -> Observable[str]:
     """One alarm stream from one feed per sensor, in the order events happen."""
     return reactivex.merge(*topics).pipe(ops.filter(is_alarm), ops.map(describe))
-
-
-def rate_of_rise(source: Observable[Reading], sensor: str) -> Observable[str]:
-    """Zip a sensor's stream with itself shifted by one: the change per reading."""
-
-    def rise(pair: tuple[Reading, Reading]) -> str:
-        before, after = pair
-        return f"{describe(after)}: {after.celsius - before.celsius:+.1f} C"
-
-    def warming_fast(pair: tuple[Reading, Reading]) -> bool:
-        before, after = pair
-        return after.celsius - before.celsius >= 1.0
-
-    own = source.pipe(only(sensor))
-    pairs: Observable[tuple[Reading, Reading]] = reactivex.zip(
-        own, own.pipe(ops.skip(1))
-    )
-    return pairs.pipe(ops.filter(warming_fast), ops.map(rise))
 
 
 def deviation(
@@ -673,11 +646,6 @@ if __name__ == "__main__":
         #>   420 s  -15.58 C
         #>   476 s  -17.62 C
         #>   476 s  -17.95 C
-    counts = run_in_virtual_time(
-        lambda scheduler: readings_per_minute(replay(log, scheduler))
-    )
-    print([count for _, count in counts])
-    #> [6, 6, 6, 4, 6, 6, 6, 6]
     # --8<-- [end:demo-smoothing]
 
     # --8<-- [start:demo-throttle]
@@ -723,17 +691,6 @@ if __name__ == "__main__":
         #> 405.0 chiller-2 +6.1 C at 405 s
         #> 475.0 dock-3 +13.2 C at 475 s
     # --8<-- [end:demo-merge]
-
-    # --8<-- [start:demo-zip]
-    print(collect(rate_of_rise(stream, "freezer-1")))
-    '''
-    [
-        'freezer-1 -16.1 C at 245 s: +2.0 C',
-        'freezer-1 -14.2 C at 275 s: +1.9 C',
-        'freezer-1 -12.8 C at 305 s: +1.4 C',
-    ]
-    '''
-    # --8<-- [end:demo-zip]
 
     # --8<-- [start:demo-latest]
     setpoint = BehaviorSubject(-18.0)

@@ -14,6 +14,7 @@ from snippets.cloud.microservices.catalogue import (
     Reservation,
     create_catalogue_app,
 )
+from snippets.cloud.microservices.correlation import CorrelationId, request_id
 from snippets.cloud.microservices.launcher import (
     Deployment,
     Service,
@@ -43,6 +44,7 @@ from snippets.cloud.microservices.orders import (
     describe,
     place_order,
 )
+from snippets.cloud.microservices.outbox import relay
 
 __all__ = [
     "Catalogue",
@@ -51,6 +53,7 @@ __all__ = [
     "CatalogueProduct",
     "CatalogueUnavailableError",
     "ContractBrokenError",
+    "CorrelationId",
     "Deployment",
     "InProcessCatalogue",
     "KeyMismatchError",
@@ -74,6 +77,8 @@ __all__ = [
     "describe",
     "free_port",
     "place_order",
+    "relay",
+    "request_id",
     "running_services",
     "start_service",
     "stop_service",

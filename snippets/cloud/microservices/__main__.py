@@ -47,7 +47,8 @@ if __name__ == "__main__":
             #> 201
         # The orders service reserves the stock in the catalogue, then stores the order.
         click = {"sku": "KB-101", "quantity": 2, "key": "order-7f3a9c01"}
-        placed = http.post(f"{orders}/orders", json=click)
+        trace = {"X-Request-ID": "req-5e6f7a8b"}  # orders makes one if it is missing
+        placed = http.post(f"{orders}/orders", json=click, headers=trace)
         print(placed.status_code, placed.json())
         '''
         201
@@ -60,6 +61,11 @@ if __name__ == "__main__":
             'total_cents': 17800,
         }
         '''
+        for service in (services.orders, services.catalogue):  # one id, both logs
+            logged = service.log.read_text().splitlines()
+            print(*[line for line in logged if "req-5e6f7a8b" in line])
+            #> orders req-5e6f7a8b POST /orders 201
+            #> catalogue req-5e6f7a8b POST /products/KB-101/reserve 200
         retried = http.post(f"{orders}/orders", json=click)  # the same click again
         stock = http.get(f"{catalogue}/products/KB-101").json()["stock"]
         print(retried.json() == placed.json(), stock)  # one order, one reservation

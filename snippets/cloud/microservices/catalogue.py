@@ -14,6 +14,8 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel, Field
 
+from snippets.cloud.microservices.correlation import CorrelationId, log_to_stderr
+
 # --8<-- [end:imports]
 
 
@@ -154,10 +156,12 @@ def create_catalogue_app(db_path: str | Path) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log_to_stderr("catalogue")
         products.create_schema()
         yield
 
     app = FastAPI(title="Catalogue", lifespan=lifespan)
+    app.add_middleware(CorrelationId, service="catalogue")
 
     @app.get("/livez")
     def live() -> dict[str, str]:

@@ -5,6 +5,7 @@ uvicorn snippets.cloud.microservices.orders:app --port 8002`.
 """
 
 # --8<-- [start:imports]
+import json
 import os
 import re
 import sqlite3
@@ -16,6 +17,13 @@ from typing import Protocol, Self
 import httpx
 from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel, Field, ValidationError
+
+from snippets.cloud.microservices.correlation import (
+    HEADER,
+    CorrelationId,
+    log_to_stderr,
+    request_id,
+)
 
 # --8<-- [end:imports]
 
@@ -130,8 +138,10 @@ class CatalogueClient:
             return False
 
     def _call(self, method: str, path: str, body: object = None) -> httpx.Response:
+        rid = request_id.get()  # the id of the request being served, passed on
+        headers = {HEADER: rid} if rid else {}
         try:
-            return self._http.request(method, path, json=body)
+            return self._http.request(method, path, json=body, headers=headers)
         except httpx.TimeoutException:
             raise CatalogueUnavailableError(
                 f"the catalogue did not answer within {self.timeout} s"
@@ -194,13 +204,17 @@ class OrderStore:
         self.path = Path(path)
 
     def create_schema(self) -> None:
-        """Create the `orders` table unless it exists."""
+        """Create the `orders` and `outbox` tables unless they exist."""
         with closing(sqlite3.connect(self.path)) as db, db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS orders ("
                 " id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, sku TEXT NOT NULL,"
                 " name TEXT NOT NULL, quantity INTEGER NOT NULL,"
                 " unit_price_cents INTEGER NOT NULL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY,"
+                " event TEXT NOT NULL, sent INTEGER NOT NULL DEFAULT 0)"
             )
 
     def ping(self) -> None:
@@ -209,13 +223,20 @@ class OrderStore:
             db.execute("SELECT COUNT(*) FROM orders").fetchone()
 
     def add(self, product: CatalogueProduct, quantity: int, key: str) -> Order:
-        """Record an order at the price the catalogue gave; once per `key`."""
+        """Record an order at the price the catalogue gave, once per `key`, and its
+        `order_placed` event in the outbox: one transaction, so both or neither."""
         with closing(sqlite3.connect(self.path)) as db, db:
-            db.execute(
+            added = db.execute(
                 "INSERT INTO orders (key, sku, name, quantity, unit_price_cents)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
                 (key, product.sku, product.name, quantity, product.price_cents),
             )
+            if added.rowcount:  # a new order, not a repeat of its key
+                event = {"type": "order_placed", "order": added.lastrowid}
+                event |= {"sku": product.sku, "quantity": quantity}
+                db.execute(
+                    "INSERT INTO outbox (event) VALUES (?)", (json.dumps(event),)
+                )
         order = self.find(key)
         assert order is not None
         return order
@@ -286,11 +307,13 @@ def create_orders_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log_to_stderr("orders")
         orders.create_schema()
         with catalogue:  # closes the pooled connections when the server stops
             yield
 
     app = FastAPI(title="Orders", lifespan=lifespan)
+    app.add_middleware(CorrelationId, service="orders")
 
     @app.get("/livez")
     def live() -> dict[str, str]:

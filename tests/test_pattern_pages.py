@@ -30,6 +30,31 @@ def test_headings_follow_the_template(pattern: PatternPage) -> None:
     )
 
 
+VERDICT = re.compile(r'^!!! tip "In Python"\n\n((?:    .+\n|\n)+)', re.M)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*(])")
+
+
+def verdict_sentences(pattern: PatternPage) -> list[str]:
+    """The sentences of the page's "In Python" verdict, which stands under the intent."""
+    intent = pattern.prose.split("\n## ", 1)[0]
+    match = VERDICT.search(intent)
+    assert match is not None, (
+        f'{pattern}: under the intent, a `!!! tip "In Python"` admonition gives the verdict'
+    )
+    assert intent.index("**Intent:**") < match.start(), f"{pattern}: the verdict follows the intent"
+    text = " ".join(line.strip() for line in match.group(1).splitlines() if line.strip())
+    return [sentence for sentence in SENTENCE_END.split(text) if sentence]
+
+
+def test_the_verdict_says_what_to_write_in_python(pattern: PatternPage) -> None:
+    sentences = verdict_sentences(pattern)
+    assert 2 <= len(sentences) <= 5, f"{pattern}: two to five sentences, found {len(sentences)}"
+    for other in PAGES:
+        if other != pattern:
+            shared = set(sentences) & set(verdict_sentences(other))
+            assert not shared, f"{pattern} and {other} share a generic sentence: {shared}"
+
+
 def test_has_a_description_for_search_engines(pattern: PatternPage) -> None:
     front_matter = re.match(r"---\n(.*?)\n---\n", pattern.text, flags=re.S)
     assert front_matter and "description:" in front_matter.group(1), (
@@ -44,9 +69,6 @@ def test_real_world_examples_name_apis_that_exist(pattern: PatternPage) -> None:
     )
     for name in names:
         assert resolve(name) is not None
-    assert "Everyday analogy" in pattern.section("Real-world examples"), (
-        f"{pattern}: add an everyday analogy"
-    )
 
 
 def test_diagram_is_fresh_and_names_only_what_the_module_defines(pattern: PatternPage) -> None:
@@ -83,6 +105,12 @@ def test_run_it_shows_the_module_output(pattern: PatternPage) -> None:
         f"{pattern}: a console block runs its module"
     )
     assert "### Run it" in pattern.section("Implementation")
+    # The output repeats what the blocks above print: it stays tested, folded away.
+    run_it = pattern.text.split("### Run it\n", 1)[1].split("\n## ", 1)[0]
+    folded = re.compile(r'^\?\?\? example "[^"]+"\n\n    ```console\n    \$ python -m ', re.M)
+    assert folded.search(run_it), (
+        f'{pattern}: fold the output under "Run it" in a `??? example "..."` block'
+    )
 
 
 def test_api_reference_renders_the_module(pattern: PatternPage) -> None:

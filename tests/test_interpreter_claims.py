@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import sys
 from collections.abc import Callable
@@ -91,3 +92,10 @@ def test_a_context_value_of_another_type_gets_a_clear_error() -> None:
 def test_booleans_and_numbers_never_compare_equal(rule: str, context: dict[str, object]) -> None:
     with pytest.raises(RuleEvaluationError, match="cannot compare"):
         parse(rule).evaluate(context)  # type: ignore[arg-type]
+
+
+def test_literal_eval_refuses_a_rule_with_the_error_the_page_quotes() -> None:
+    """Real-world examples: `plan == "pro"` gets `ValueError: malformed node or string`."""
+    with pytest.raises(ValueError, match=r"^malformed node or string\b"):
+        ast.literal_eval('plan == "pro"')
+    assert ast.literal_eval('["DE", "FR"]') == ["DE", "FR"]  # literals and containers pass

@@ -1,4 +1,4 @@
-"""Claims of the observer page that its blocks do not print: memory, and every listener runs."""
+"""Claims of the observer page that its blocks do not print: memory, every listener runs, dicts."""
 
 from __future__ import annotations
 
@@ -98,3 +98,16 @@ def test_bad_input_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ValueError, match="cannot sell 100 of KB-101: only 26 in stock"):
         item.sell(100)
     assert (item.quantity, len(item.changed)) == (26, 0)
+
+
+def test_a_listener_that_unsubscribes_from_a_dict_being_iterated_stops_the_loop() -> None:
+    listeners: dict[str, Callable[[StockChange], object]] = {}
+
+    def welcome_offer(change: StockChange) -> None:
+        del listeners["welcome offer"]  # a one-off: it unsubscribes itself
+
+    listeners["welcome offer"] = welcome_offer
+    listeners["audit"] = lambda change: None
+    with pytest.raises(RuntimeError, match="dictionary changed size during iteration"):
+        for listener in listeners.values():
+            listener(StockChange("KB-101", 5, 4))

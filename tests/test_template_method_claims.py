@@ -1,4 +1,4 @@
-"""Claims of the template method page that its blocks cannot print: mypy, a thread pool."""
+"""Claims of the template method page that its blocks cannot print: mypy, a thread pool, ABCs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from snippets.behavioral.template_method import (
     CsvOrderExporter,
     ExportError,
     ExportPipeline,
+    OrderExporter,
     csv_text,
     open_shop_database,
     order_record,
@@ -113,3 +114,10 @@ def test_a_plain_def_step_runs_in_a_thread_where_the_sqlite_connection_refuses_t
     assert asyncio.run(get(AsyncOrders)).status_code == 200
     with pytest.raises(sqlite3.ProgrammingError, match="can only be used in that same thread"):
         asyncio.run(get(ThreadedOrders))
+
+
+def test_an_exporter_that_leaves_write_abstract_cannot_be_created() -> None:
+    march = (date(2024, 3, 1), date(2024, 3, 31))
+    with pytest.raises(TypeError, match="Can't instantiate abstract class OrderExporter") as error:
+        OrderExporter(open_shop_database(), *march)  # type: ignore[abstract]
+    assert "write" in str(error.value)

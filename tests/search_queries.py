@@ -173,6 +173,12 @@ QUERIES: list[tuple[str, str]] = [
     ("token bucket", THROTTLING),
     ("429 too many requests", THROTTLING),
     ("sliding window rate limiter", THROTTLING),
+    ("load shedding by priority", THROTTLING),
+    ("concurrency limit", THROTTLING),
+    ("outbox", MICROSERVICES),
+    ("correlation id", MICROSERVICES),
+    ("bulkhead", CIRCUIT_BREAKER),
+    ("cache stampede", CACHE_ASIDE),
 ]
 
 

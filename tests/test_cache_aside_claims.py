@@ -1,8 +1,9 @@
 """Claims of the cache-aside page that its blocks state but cannot show deterministically.
 
 The page releases eight threads at once and prints one database read. Here the database
-holds every read behind a gate, so the misses really overlap: with `SingleFlight` the
-eight misses make one read; a catalog that loads without it makes eight.
+holds every read behind a gate until all eight callers have looked for a load in flight, so
+seven of them really wait for the first: with `SingleFlight` the eight misses make one read;
+a catalog that loads without it makes eight.
 """
 
 from __future__ import annotations
@@ -51,6 +52,22 @@ class EveryCallerLoads(SingleFlight[Product]):
         return load()
 
 
+class CountedFlights(dict[str, object]):
+    """`SingleFlight`'s table of loads in flight, counting the lookups made under its lock."""
+
+    lookups = 0
+
+    def get(self, key: str, default: object = None) -> object:
+        self.lookups += 1
+        return super().get(key, default)
+
+
+def count_lookups(catalog: CachedCatalog) -> CountedFlights:
+    flights = CountedFlights()
+    catalog._loads._flights = flights  # type: ignore[assignment]
+    return flights
+
+
 def until(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 10  # reached only when the claim is false
     while not condition():
@@ -96,8 +113,9 @@ def store(tmp_path: Path) -> GatedStore:
 
 def test_eight_overlapping_misses_make_one_database_read(store: GatedStore) -> None:
     catalog = CachedCatalog(store, TTLCache(clock=FakeClock()), ttl=300)
+    flights = count_lookups(catalog)
     threads, results = read_together(catalog, "KB-101")
-    until(lambda: catalog.stats.misses == READERS)  # all eight missed, the read is held
+    until(lambda: flights.lookups == READERS)  # the first read is held, seven wait for it
     store.gate.set()
     join(threads)
     assert store.reads == 1
@@ -119,8 +137,9 @@ def test_a_failed_load_reaches_every_caller_and_the_next_call_loads_again(
     store: GatedStore,
 ) -> None:
     catalog = CachedCatalog(store, TTLCache(clock=FakeClock()), ttl=300)
+    flights = count_lookups(catalog)
     threads, results = read_together(catalog, "XX-000")
-    until(lambda: catalog.stats.misses == READERS)
+    until(lambda: flights.lookups == READERS)  # the failing read is held, seven wait
     store.gate.set()
     join(threads)
     assert store.reads == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -253,10 +254,22 @@ def test_a_missing_or_malformed_request_id_is_replaced(
     assert f"catalogue {made} GET /livez 200" in services.catalogue.log.read_text()
 
 
+def test_a_line_break_in_the_path_cannot_forge_a_log_line(services: Deployment) -> None:
+    forged = "catalogue admin-1 POST /products 201"
+    target = "/livez%0A" + forged.replace(" ", "%20")
+    host, port = services.catalogue.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:  # httpx would quote
+        raw.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        assert raw.recv(64).startswith(b"HTTP/1.1 404")
+    logged = services.catalogue.log.read_text().splitlines()
+    assert not [line for line in logged if line.startswith("catalogue admin-1")]
+    assert any(line.endswith(f"GET {target} 404") for line in logged)
+
+
 KEYBOARD = CatalogueProduct(sku="KB-101", name="Keyboard", price_cents=8900)
 
 
-def test_the_outbox_has_one_event_per_new_order_and_none_for_a_failed_one(
+def test_the_outbox_has_one_event_per_new_order_and_the_two_commit_together(
     tmp_path: Path,
 ) -> None:
     book = OrderStore(tmp_path / "orders.db")
@@ -269,6 +282,14 @@ def test_the_outbox_has_one_event_per_new_order_and_none_for_a_failed_one(
         )
     with pytest.raises(sqlite3.Error, match="full"):
         book.add(KEYBOARD, 1, "order-00000002")
+    with closing(sqlite3.connect(book.path)) as db:
+        db.execute("DROP TRIGGER full")
+        db.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+        )
+    with pytest.raises(sqlite3.Error, match="full"):
+        book.add(KEYBOARD, 1, "order-00000002")
+    assert book.find("order-00000002") is None  # its event failed: the order rolled back
     published: list[str] = []
     assert relay(book.path, published.append) == 1
     assert published == ['{"type": "order_placed", "order": 1, "sku": "KB-101", "quantity": 2}']

@@ -9,6 +9,7 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from urllib.parse import quote
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,9 +44,8 @@ class CorrelationId:
                 MutableHeaders(scope=message)[HEADER] = rid
                 # Logged before the answer leaves: when it arrives, the line is written.
                 status = message["status"]
-                self.log.info(
-                    "%s %s %s %s", rid, scope["method"], scope["path"], status
-                )
+                path = quote(scope["path"])  # a decoded %0A must not start a new line
+                self.log.info("%s %s %s %s", rid, scope["method"], path, status)
             await send(message)
 
         try:

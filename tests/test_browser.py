@@ -54,11 +54,16 @@ def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
 
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
-def test_page_loads_cleanly_from_its_own_origin(
+def test_page_loads_cleanly_from_its_own_origin_and_axe_finds_no_violation(
     context: BrowserContext, site_url: str, path: str
 ) -> None:
+    """One load per page for both checks: the load is most of the time they take."""
+    from axe_playwright_python.sync_playwright import Axe
+
     page, problems = open_page(context, site_url + path)
     assert problems == []
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
     for image in page.locator("article img").all():
         source = image.get_attribute("src") or ""
         if ".svg" in source:
@@ -74,17 +79,6 @@ def test_page_loads_cleanly_from_its_own_origin(
             assert svg.locator("title").count() or svg.get_attribute("aria-label"), (
                 f"{path}: untitled inline SVG"
             )
-
-
-@pytest.mark.parametrize("path", PAGE_PATHS)
-def test_axe_finds_no_accessibility_violation(
-    context: BrowserContext, site_url: str, path: str
-) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page, _ = open_page(context, site_url + path)
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.fixture(scope="module")

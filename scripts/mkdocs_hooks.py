@@ -135,8 +135,10 @@ def on_post_template(output_content: str, template_name: str, config: Any) -> st
     return output_content
 
 
-FAMILIES = ("creational", "structural", "behavioral", "reactive", "cloud")
 ZIP_NAME = "examples/snippets.zip"
+# The heading a download note goes under: `### Run it` on pattern pages, `## Run it` on
+# principle pages.
+RUN_IT = re.compile(r"^###? Run it$", re.M)
 
 
 def example_files() -> list[Path]:
@@ -178,7 +180,8 @@ def standalone(source: str) -> bool:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     family, _, name = page.file.src_uri.partition("/")
-    if family not in FAMILIES or "### Run it\n" not in markdown:
+    run_it = RUN_IT.search(markdown)
+    if not (ROOT / "snippets" / family / "__init__.py").exists() or run_it is None:
         return markdown
     module = name.removesuffix(".md").replace("-", "_")
     single = ROOT / "snippets" / family / f"{module}.py"
@@ -195,6 +198,5 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             f"This example needs files beside it: download {zip_link}, unzip it, install "
             f"`requirements.txt` and run `{command}`."
         )
-    return markdown.replace(
-        "### Run it\n", f'### Run it\n\n!!! tip "Run it on your machine"\n\n    {note}\n', 1
-    )
+    tip = f'\n\n!!! tip "Run it on your machine"\n\n    {note}\n'
+    return markdown[: run_it.end()] + tip + markdown[run_it.end() :]

@@ -1,1 +1,12 @@
-"""Runnable examples for every pattern on the site, one module per pattern."""
+"""Runnable examples for every page of the site, one module per page."""
+
+#: The families of examples, in the order of the site's navigation.
+FAMILIES = (
+    "principles",
+    "creational",
+    "structural",
+    "behavioral",
+    "reactive",
+    "cloud",
+    "testing",
+)

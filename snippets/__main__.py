@@ -12,13 +12,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from snippets import FAMILIES
+
 PACKAGE = Path(__file__).resolve().parent
-FAMILIES = ["creational", "structural", "behavioral", "reactive", "cloud"]
 
 
 @dataclass(frozen=True)
 class Example:
-    """One pattern's runnable example: a module, or a package with a `__main__.py`."""
+    """One page's runnable example: a module, or a package with a `__main__.py`."""
 
     family: str
     source: Path

@@ -110,5 +110,12 @@ def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the browser tests last: Playwright's sync API keeps an asyncio loop running in the
-    main thread while its browser is open, and examples that call `asyncio.run` fail under it."""
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+    main thread while its browser is open, and examples that call `asyncio.run` fail under it.
+    The longest browser tests, the search tables, go first among them, so that no worker is
+    left alone with one at the end of a parallel run."""
+    items.sort(
+        key=lambda item: (
+            "browser" in getattr(item, "fixturenames", ()),
+            "search_page" not in getattr(item, "fixturenames", ()),
+        )
+    )

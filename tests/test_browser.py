@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.pagecode import DOCS, PYTHON_LANGUAGES, ROOT, find_fences
-from tests.patterns import pattern_pages
+from tests.pagecode import DOCS, PYTHON_LANGUAGES, fence_examples, find_fences
+from tests.patterns import example_pages
 from tests.search_queries import QUERIES, READER_QUERIES
 
 if TYPE_CHECKING:
@@ -150,21 +147,26 @@ def test_a_search_that_finds_nothing_points_to_the_chooser_and_the_cheat_sheet(
     assert search_page.locator("#search-hint").count() == 0
 
 
-PATTERN_PATHS = [page_path(p.page) for p in pattern_pages()]
+EXAMPLE_PATHS = [page_path(p.page) for p in example_pages()]
 
 
-@pytest.mark.parametrize("path", PATTERN_PATHS)
-def test_copied_code_is_the_code_shown_and_runs(
-    context: BrowserContext, site_url: str, path: str, tmp_path: Path
+@pytest.mark.parametrize("path", EXAMPLE_PATHS)
+def test_copied_code_is_the_code_shown_and_the_program_the_suite_runs(
+    context: BrowserContext, site_url: str, path: str
 ) -> None:
-    """Copy every Python block of a page with its copy button, paste them into one file, run it."""
+    """Copy every Python block of a page with its copy button. Each copy is the code shown, and
+    all of them in order are the program that `test_examples.py::test_pages` runs and checks,
+    block by block in one namespace, so what a reader pastes into one file runs as tested."""
     page, _ = open_page(context, site_url + path)
     markdown = DOCS / (path.strip("/") + ".md")
-    python_fences = sum(1 for f in find_fences(markdown) if f.language in PYTHON_LANGUAGES)
+    tested = [
+        "".join(example.source for example, _ in fence_examples(markdown, fence)).rstrip("\n")
+        for fence in find_fences(markdown)
+        if fence.language in PYTHON_LANGUAGES
+    ]
     blocks = page.locator("div.language-py:not(.doc div), div.language-python:not(.doc div)")
-    assert blocks.count() == python_fences, f"{path}: rendered blocks differ from the page's fences"
+    assert blocks.count() == len(tested), f"{path}: rendered blocks differ from the page's fences"
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
-    copied: list[str] = []
     for index in range(blocks.count()):
         block = blocks.nth(index)
         page.evaluate("navigator.clipboard.writeText('')")
@@ -172,32 +174,9 @@ def test_copied_code_is_the_code_shown_and_runs(
         page.wait_for_function("async () => (await navigator.clipboard.readText()) !== ''")
         text = page.evaluate("navigator.clipboard.readText()")
         shown = block.locator("code").inner_text()
-        assert text == shown.rstrip("\n"), (
-            f"{path}: block {index + 1} copies other text than it shows"
-        )
-        copied.append(text)
-    program = tmp_path / "copied.py"  # kept by pytest for a look after a failure
-    program.write_text("\n\n".join(copied) + "\n", encoding="utf-8")
-    done = subprocess.run(  # in a scratch folder, with only the `snippets` package importable
-        [sys.executable, str(program)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"{path}: the copied code fails:\n{done.stderr}"
-    printed = done.stdout.splitlines()
-    expected = [
-        line.strip()[3:]
-        for line in program.read_text().splitlines()
-        if line.strip().startswith("#> ")
-    ]
-    position = 0
-    for line in expected:
-        assert line in printed[position:], f"{path}: the copied code does not print {line!r}"
-        position = printed.index(line, position) + 1
+        where = f"{path}: block {index + 1}"
+        assert text == shown.rstrip("\n"), f"{where} copies other text than it shows"
+        assert text == tested[index], f"{where} copies other code than the suite runs"
 
 
 SCHEMES = {"light": "default", "dark": "slate"}  # system preference -> Material's scheme

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.pagecode import ROOT
-from tests.patterns import pattern_pages
+from tests.patterns import example_pages
 
 
 def snippets(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -21,12 +21,12 @@ def snippets(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_list_names_every_pattern_page_with_its_family() -> None:
+def test_the_list_names_every_page_with_an_example_and_its_family() -> None:
     done = snippets()
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()[2:]]
     listed = {(row[0], row[1]) for row in rows}
-    expected = {(p.family, p.page.stem) for p in pattern_pages()}
+    expected = {(p.family, p.page.stem) for p in example_pages()}
     assert listed == expected
     assert done.stdout.startswith(f"{len(expected)} examples.")
 

@@ -8,7 +8,7 @@ import pytest
 
 from scripts.diagrams import stale
 from tests.pagecode import DOCS, ROOT, find_fences
-from tests.patterns import TEMPLATE, PatternPage, pattern_pages, resolve
+from tests.patterns import TEMPLATE, ExamplePage, check_verdict, pattern_pages, resolve
 
 PAGES = pattern_pages()
 DOTTED_NAME = re.compile(r"`([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)`")
@@ -19,7 +19,7 @@ DOT_KEYWORDS = {"graph", "node", "edge", "digraph", "subgraph", "strict"}
 pytestmark = pytest.mark.parametrize("pattern", PAGES, ids=str)
 
 
-def test_headings_follow_the_template(pattern: PatternPage) -> None:
+def test_headings_follow_the_template(pattern: ExamplePage) -> None:
     titles = re.findall(r"^# (.+)$", pattern.prose, flags=re.M)
     assert len(titles) == 1, f"{pattern}: one `# Title` per page"
     headings = re.findall(r"^## (.+)$", pattern.prose, flags=re.M)
@@ -30,39 +30,18 @@ def test_headings_follow_the_template(pattern: PatternPage) -> None:
     )
 
 
-VERDICT = re.compile(r'^!!! tip "In Python"\n\n((?:    .+\n|\n)+)', re.M)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`*(])")
+def test_the_verdict_says_what_to_write_in_python(pattern: ExamplePage) -> None:
+    check_verdict(pattern, after="**Intent:**")
 
 
-def verdict_sentences(pattern: PatternPage) -> list[str]:
-    """The sentences of the page's "In Python" verdict, which stands under the intent."""
-    intent = pattern.prose.split("\n## ", 1)[0]
-    match = VERDICT.search(intent)
-    assert match is not None, (
-        f'{pattern}: under the intent, a `!!! tip "In Python"` admonition gives the verdict'
-    )
-    assert intent.index("**Intent:**") < match.start(), f"{pattern}: the verdict follows the intent"
-    text = " ".join(line.strip() for line in match.group(1).splitlines() if line.strip())
-    return [sentence for sentence in SENTENCE_END.split(text) if sentence]
-
-
-def test_the_verdict_says_what_to_write_in_python(pattern: PatternPage) -> None:
-    sentences = verdict_sentences(pattern)
-    assert 2 <= len(sentences) <= 5, f"{pattern}: two to five sentences, found {len(sentences)}"
-    for other in PAGES:
-        if other != pattern:
-            shared = set(sentences) & set(verdict_sentences(other))
-            assert not shared, f"{pattern} and {other} share a generic sentence: {shared}"
-
-
-def test_has_a_description_for_search_engines(pattern: PatternPage) -> None:
+def test_has_a_description_for_search_engines(pattern: ExamplePage) -> None:
     front_matter = re.match(r"---\n(.*?)\n---\n", pattern.text, flags=re.S)
     assert front_matter and "description:" in front_matter.group(1), (
         f"{pattern}: front matter description"
     )
 
 
-def test_real_world_examples_name_apis_that_exist(pattern: PatternPage) -> None:
+def test_real_world_examples_name_apis_that_exist(pattern: ExamplePage) -> None:
     names = sorted(set(DOTTED_NAME.findall(pattern.section("Real-world examples"))))
     assert len(names) >= 3, (
         f"{pattern}: name at least three real APIs as `module.attribute`, found {names}"
@@ -71,7 +50,7 @@ def test_real_world_examples_name_apis_that_exist(pattern: PatternPage) -> None:
         assert resolve(name) is not None
 
 
-def test_diagram_is_fresh_and_names_only_what_the_module_defines(pattern: PatternPage) -> None:
+def test_diagram_is_fresh_and_names_only_what_the_module_defines(pattern: ExamplePage) -> None:
     assert pattern.diagram.exists(), (
         f"{pattern}: write the structure diagram in {pattern.diagram.name}"
     )
@@ -93,7 +72,7 @@ def test_diagram_is_fresh_and_names_only_what_the_module_defines(pattern: Patter
     )
 
 
-def test_run_it_shows_the_module_output(pattern: PatternPage) -> None:
+def test_run_it_shows_the_module_output(pattern: ExamplePage) -> None:
     commands = [
         line
         for fence in find_fences(pattern.page)
@@ -113,17 +92,17 @@ def test_run_it_shows_the_module_output(pattern: PatternPage) -> None:
     )
 
 
-def test_api_reference_renders_the_module(pattern: PatternPage) -> None:
+def test_api_reference_renders_the_module(pattern: ExamplePage) -> None:
     assert f"::: {pattern.module_name}" in pattern.section("API reference")
 
 
-def test_pattern_map_links_the_page(pattern: PatternPage) -> None:
+def test_pattern_map_links_the_page(pattern: ExamplePage) -> None:
     link = str(pattern.page.relative_to(DOCS))
     assert f"]({link})" in (DOCS / "index.md").read_text(encoding="utf-8"), (
         f"docs/index.md: link {link}"
     )
 
 
-def test_module_is_where_the_page_says(pattern: PatternPage) -> None:
+def test_module_is_where_the_page_says(pattern: ExamplePage) -> None:
     path = ROOT / pattern.module_name.replace(".", "/")
     assert path.with_suffix(".py").exists() or (path / "__main__.py").exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scripts.diagrams import sources, stale
 from tests.pagecode import DOCS, ROOT, find_fences, module_name, modules
-from tests.patterns import pattern_pages
+from tests.patterns import example_pages
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -19,7 +19,7 @@ def html_pages(site: Path) -> list[Path]:
 
 
 def test_build_is_strict_and_complete(built_site: Path) -> None:
-    for pattern in pattern_pages():
+    for pattern in example_pages():
         page = (
             built_site
             / pattern.page.relative_to(pattern.page.parents[1]).with_suffix("")
@@ -107,7 +107,7 @@ def console_output(markdown: Path, command: str) -> list[str]:
 
 def test_downloaded_single_file_examples_run_on_their_own(built_site: Path, tmp_path: Path) -> None:
     checked = 0
-    for pattern in pattern_pages():
+    for pattern in example_pages():
         page = (
             built_site / pattern.page.relative_to(DOCS).with_suffix("") / "index.html"
         ).read_text()
@@ -166,13 +166,14 @@ def test_every_page_has_a_description_and_is_in_the_sitemap(built_site: Path) ->
         )
 
 
-def test_pattern_pages_are_tagged_with_their_family_and_the_tags_page_lists_them(
+def test_pages_are_tagged_with_their_family_and_the_tags_page_lists_them(
     built_site: Path,
 ) -> None:
     families = {"creational": "Creational", "structural": "Structural", "behavioral": "Behavioural"}
     families |= {"reactive": "Reactive", "cloud": "Cloud"}
+    families |= {"principles": "Principles", "testing": "Testing"}
     tags_page = (built_site / "tags" / "index.html").read_text(encoding="utf-8")
-    for pattern in pattern_pages():
+    for pattern in example_pages():
         front = pattern.text.split("\n---\n", 1)[0]
         tags = re.findall(r"^  - (.+)$", front.split("tags:\n", 1)[1], flags=re.M)
         assert tags[0] == families[pattern.family] and len(tags) >= 2, (

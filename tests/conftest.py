@@ -15,6 +15,7 @@ import pytest
 from scripts.bench import CHROMIUM_ARGS
 from scripts.gzip_server import served
 from tests.pagecode import COUNTER, ROOT
+from tests.typecheck import Mypy
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
@@ -40,6 +41,17 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     output = getattr(node, "workeroutput", {})
     COUNTER.python_blocks += output.get("python_blocks", 0)
     COUNTER.commands += output.get("commands", 0)
+
+
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+@pytest.fixture
+def mypy(tmp_path: Path, mypy_cache: Path) -> Mypy:
+    """`mypy.check(source)` writes the source to a module in `tmp_path` and checks it."""
+    return Mypy(tmp_path, mypy_cache)
 
 
 @pytest.fixture(scope="session")

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from mypy import api
 
 from snippets.behavioral.strategy import Order, register
-from tests.pagecode import ROOT
+from tests.typecheck import Mypy
 
 
-def test_mypy_checks_every_registered_rule_against_the_protocol(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's settings
-    module = tmp_path / "rules.py"
-    module.write_text(
-        textwrap.dedent(
-            """
+def test_mypy_checks_every_registered_rule_against_the_protocol(mypy: Mypy) -> None:
+    report = mypy.check(
+        """
             from decimal import Decimal
             from typing import Protocol
 
@@ -53,13 +45,10 @@ def test_mypy_checks_every_registered_rule_against_the_protocol(
 
             named: NamedRule = renamed
             """
-        ),
-        encoding="utf-8",
     )
-    report, _, status = api.run([str(module), "--strict", "--cache-dir", str(tmp_path / "cache")])
-    errors = [line for line in report.splitlines() if ": error:" in line]
-    assert status == 1
-    assert len(errors) == 3, report
+    errors = report.errors
+    assert report.status == 1
+    assert len(errors) == 3, report.text
     assert (
         'Argument 1 has incompatible type "Callable[[str], Decimal]"; expected "ShippingRule"'
         in (errors[0])

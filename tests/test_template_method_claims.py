@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import textwrap
 from datetime import date
-from pathlib import Path
 
 import httpx
 import pytest
-from mypy import api
 from starlette.applications import Starlette
 from starlette.endpoints import HTTPEndpoint
 from starlette.requests import Request
@@ -26,7 +23,7 @@ from snippets.behavioral.template_method import (
     open_shop_database,
     order_record,
 )
-from tests.pagecode import ROOT
+from tests.typecheck import Mypy
 
 ORDER = {
     "id": 1001,
@@ -38,13 +35,10 @@ ORDER = {
 
 
 def test_mypy_reports_an_overridden_skeleton_and_a_hook_that_overrides_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mypy: Mypy,
 ) -> None:
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's settings
-    module = tmp_path / "exporters.py"
-    module.write_text(
-        textwrap.dedent(
-            """
+    report = mypy.check(
+        """
             from typing_extensions import override
 
             from snippets.behavioral.template_method import CsvOrderExporter, Row
@@ -60,13 +54,12 @@ def test_mypy_reports_an_overridden_skeleton_and_a_hook_that_overrides_nothing(
                 def include_row(self, row: Row) -> bool:
                     return bool(row["status"] == "paid")
             """
-        ),
-        encoding="utf-8",
     )
-    report, _, status = api.run([str(module), "--strict", "--cache-dir", str(tmp_path / "cache")])
-    assert status == 1
-    assert 'Cannot override final attribute "export"' in report
-    assert 'Method "include_row" is marked as an override, but no base method was found' in report
+    assert report.status == 1
+    assert 'Cannot override final attribute "export"' in report.text
+    assert 'Method "include_row" is marked as an override, but no base method was found' in (
+        report.text
+    )
 
 
 def test_the_pipeline_names_a_transform_step_that_returns_nothing() -> None:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import mypy.api
 import pytest
 
 from snippets.behavioral.visitor import (
@@ -19,6 +18,7 @@ from snippets.behavioral.visitor import (
     LineItem,
     NetTotal,
 )
+from tests.typecheck import Mypy
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "behavioral" / "visitor.md"
 
@@ -113,23 +113,17 @@ def kit_total(node: KitLine) -> Decimal:
 """
 
 
-def test_mypy_names_the_class_a_match_over_a_closed_union_forgot(tmp_path: Path) -> None:
+def test_mypy_names_the_class_a_match_over_a_closed_union_forgot(
+    mypy: Mypy, tmp_path: Path
+) -> None:
     quoted = [line for line in PAGE.read_text().splitlines() if 'assert_never" has' in line]
     assert len(quoted) == 1, "the page quotes mypy's message once, in a text block"
     handled = KIT_WITH_SHIPPING.replace(
         "# SHIPPING", "case Shipping(amount=amount):\n            return amount"
     )
-    reports = []
-    for name, source in [("forgotten", KIT_WITH_SHIPPING), ("handled", handled)]:
-        module = tmp_path / f"{name}.py"
-        module.write_text(source)
-        stdout, _, status = mypy.api.run(
-            ["--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), str(module)]
-        )
-        reports.append((status, stdout))
-    (forgotten_status, forgotten), (handled_status, _) = reports
-    assert forgotten_status == 1 and f": {quoted[0]}\n" in forgotten, forgotten
-    assert handled_status == 0  # the same code with the case added passes
+    forgotten = mypy.check(KIT_WITH_SHIPPING, name="forgotten")
+    assert forgotten.status == 1 and f": {quoted[0]}\n" in forgotten.text, forgotten.text
+    assert mypy.check(handled, name="handled").status == 0  # with the case added, it passes
 
     namespace = runpy.run_path(str(tmp_path / "forgotten.py"))  # and if it runs anyway
     kit_total, shipping = namespace["kit_total"], namespace["Shipping"]

@@ -46,6 +46,11 @@ RETRY = page("cloud", "retry")
 CIRCUIT_BREAKER = page("cloud", "circuit-breaker")
 CACHE_ASIDE = page("cloud", "cache-aside")
 THROTTLING = page("cloud", "throttling")
+DESIGN_PRINCIPLES = page("principles", "design-principles")
+SOLID = page("principles", "solid")
+ANTI_PATTERNS = page("principles", "anti-patterns")
+MOCK_OBJECT = page("testing", "mock-object")
+DEPENDENCY_INJECTION = page("testing", "dependency-injection")
 
 CHOOSE = "/choose/"
 CHEAT_SHEET = "/cheat-sheet/"
@@ -179,6 +184,33 @@ QUERIES: list[tuple[str, str]] = [
     ("correlation id", MICROSERVICES),
     ("bulkhead", CIRCUIT_BREAKER),
     ("cache stampede", CACHE_ASIDE),
+    # principles
+    ("design principles", DESIGN_PRINCIPLES),
+    ("composition over inheritance", DESIGN_PRINCIPLES),
+    ("program to an interface", DESIGN_PRINCIPLES),
+    ("encapsulate what varies", DESIGN_PRINCIPLES),
+    ("loose coupling", DESIGN_PRINCIPLES),
+    ("solid principles", SOLID),
+    ("liskov substitution", SOLID),
+    ("single responsibility principle", SOLID),
+    ("open closed principle", SOLID),
+    ("interface segregation", SOLID),
+    ("anti-patterns", ANTI_PATTERNS),
+    ("mutable default argument", ANTI_PATTERNS),
+    ("late binding closure", ANTI_PATTERNS),
+    ("bare except", ANTI_PATTERNS),
+    ("eafp", ANTI_PATTERNS),
+    # testing
+    ("mock object", MOCK_OBJECT),
+    ("unittest.mock", MOCK_OBJECT),
+    ("create_autospec", MOCK_OBJECT),
+    ("where to patch", MOCK_OBJECT),
+    ("test double", MOCK_OBJECT),
+    ("dependency injection", DEPENDENCY_INJECTION),
+    ("constructor injection", DEPENDENCY_INJECTION),
+    ("composition root", DEPENDENCY_INJECTION),
+    ("fastapi depends", DEPENDENCY_INJECTION),
+    ("di container", DEPENDENCY_INJECTION),
 ]
 
 

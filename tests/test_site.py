@@ -200,3 +200,14 @@ def test_edit_links_and_a_useful_404_page(built_site: Path) -> None:
 def test_every_diagram_is_fresh() -> None:
     old = [str(svg.relative_to(ROOT)) for source in sources() for svg in stale(source)]
     assert old == [], "run `make diagrams`"
+
+
+def test_the_map_the_chooser_and_the_cheat_sheet_link_every_page() -> None:
+    for hub in ["index.md", "choose.md", "cheat-sheet.md"]:
+        text = (DOCS / hub).read_text(encoding="utf-8")
+        missing = [
+            str(page)
+            for page in example_pages()
+            if f"]({page.page.relative_to(DOCS).as_posix()}" not in text
+        ]
+        assert not missing, f"docs/{hub} links no page of its own to {missing}"

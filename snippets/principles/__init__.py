@@ -1,0 +1,1 @@
+"""Principles and anti-patterns: the ideas behind the patterns."""

@@ -1,0 +1,1 @@
+"""Testing patterns: test doubles and dependency injection."""

@@ -116,6 +116,51 @@ def index_kilobytes(site: Path) -> float:
     return len(gzip.compress(raw, compresslevel=6, mtime=0)) / 1000
 
 
+def string_building() -> list[str]:
+    """The anti-patterns page's claim about `+=` on strings, measured: median seconds per build
+    of a report of n lines, and how much longer ten times the lines take (10 is linear, 100 is
+    quadratic). Runs in a fresh interpreter so the site's build does not share its memory."""
+    program = """
+import json, statistics, timeit
+from snippets.principles.anti_patterns import (
+    ReportBuffer, ReportFile, build_report_join, build_report_plus)
+
+def attribute_plus(lines):
+    report = ReportFile("")
+    for line in lines:
+        report.add(line)
+    return report.text
+
+def attribute_list(lines):
+    report = ReportBuffer("")
+    for line in lines:
+        report.add(line)
+    return report.text()
+
+ways = {"local +=": build_report_plus, "str.join": build_report_join,
+        "attribute +=": attribute_plus, "attribute list + join": attribute_list}
+result = {}
+for name, way in ways.items():
+    for n in (5_000, 50_000):
+        lines = [f"INV-{i:05d};240.00;EUR\\n" for i in range(n)]
+        runs = timeit.repeat(lambda: way(lines), number=1, repeat=7)
+        result[f"{name}:{n}"] = statistics.median(runs)
+print(json.dumps(result))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    medians: dict[str, float] = json.loads(done.stdout)
+    lines = ["- Building a string of n lines (anti-patterns page), median of 7:"]
+    for name in ["local +=", "str.join", "attribute +=", "attribute list + join"]:
+        small, large = medians[f"{name}:5000"], medians[f"{name}:50000"]
+        lines.append(
+            f"  {name}: {small * 1000:.2f} ms for 5,000 lines, {large * 1000:.2f} ms for "
+            f"50,000 ({large / small:.0f} times longer for 10 times the lines)"
+        )
+    return lines
+
+
 def main() -> int:
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is missing: run `make bench`, which installs it with `npm ci`")
@@ -142,6 +187,7 @@ def main() -> int:
         f"- Test suite (`pytest -n auto`, as `make test` runs it, one run): {test_seconds:.0f} s",
         f"- Search index: {index_kilobytes(site):.1f} KB gzip, fetched only once a reader "
         "starts a search (not part of the first visit)",
+        *string_building(),
     ]
     report = "\n".join(summary) + "\n\n" + table(results) + "\n"
     print(report)

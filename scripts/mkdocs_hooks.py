@@ -38,6 +38,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 ROOT = Path(__file__).resolve().parent.parent
+INCLUDED_FILE = re.compile(r'^\s*-{1,}8<-{1,}\s+"([^":]+)', re.M)
 SECTION_RE = re.compile(r"-{1,}8<-{1,}\s+\[(?P<kind>start|end):(?P<name>[\w-]+)\]")
 
 
@@ -75,9 +76,15 @@ def section_problems(path: Path) -> list[str]:
 
 
 def on_pre_build(config: Any) -> None:
-    problems = [
-        p for path in sorted((ROOT / "snippets").rglob("*.py")) for p in section_problems(path)
-    ]
+    # Every example, and any other file a page includes sections of (a claims test shown as
+    # an example of pytest fixtures).
+    included = {
+        ROOT / name
+        for page in (ROOT / "docs").rglob("*.md")
+        for name in INCLUDED_FILE.findall(page.read_text(encoding="utf-8"))
+    }
+    sources = set((ROOT / "snippets").rglob("*.py")) | included
+    problems = [p for path in sorted(sources) for p in section_problems(path)]
     if problems:
         raise PluginError("broken snippet section markers:\n  " + "\n  ".join(problems))
 

@@ -23,6 +23,10 @@
   code blocks are most of the text but rarely what a reader types. `on_page_content` leaves
   them out of the search index (Material's `data-search-exclude`), which also keeps the
   index small; overrides/main.html defers loading it until the reader opens the search.
+* Glossary: `on_config` hands the terms of `includes/glossary.md` to the `abbr` extension as
+  its glossary, so every page and every docstring gets the tooltips. Appending the file to
+  each Markdown text instead (`pymdownx.snippets`' `auto_append`) cost a tenth of the build:
+  mkdocstrings converts each docstring on its own, and each conversion parsed the whole file.
 """
 
 from __future__ import annotations
@@ -73,6 +77,26 @@ def section_problems(path: Path) -> list[str]:
         for name, number in open_sections.items()
     ]
     return problems
+
+
+GLOSSARY = ROOT / "includes" / "glossary.md"
+GLOSSARY_LINE = re.compile(r"^\*\[(?P<term>[^\]]+)\]: (?P<meaning>.+)$")
+
+
+def glossary() -> dict[str, str]:
+    """The terms of `includes/glossary.md`, one `*[TERM]: meaning` a line."""
+    terms = {}
+    for number, line in enumerate(GLOSSARY.read_text(encoding="utf-8").splitlines(), 1):
+        match = GLOSSARY_LINE.match(line)
+        if match is None:
+            raise PluginError(f"{GLOSSARY.name}:{number}: write `*[TERM]: meaning`, not {line!r}")
+        terms[match["term"]] = match["meaning"]
+    return terms
+
+
+def on_config(config: Any) -> Any:
+    config["mdx_configs"].setdefault("abbr", {})["glossary"] = glossary()
+    return config
 
 
 def on_pre_build(config: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,8 +25,11 @@ def page_path(markdown: Path) -> str:
 PAGE_PATHS = [page_path(p) for p in sorted(DOCS.rglob("*.md"))] + ["/404.html"]
 
 
-def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
-    """Load `url`; return the page and every problem seen while it loaded."""
+def open_page(
+    context: BrowserContext, url: str, *, until: Literal["load", "networkidle"] = "networkidle"
+) -> tuple[Page, list[str]]:
+    """Load `url`; return the page and every problem seen while it loaded (by default, until
+    the network has been quiet for half a second, so that late requests are seen too)."""
     page = context.new_page()
     problems: list[str] = []
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
@@ -42,7 +45,7 @@ def open_page(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
             problems.append(f"request to another origin: {url}")
 
     page.on("request", lambda r: check_origin(r.url))
-    response = page.goto(url, wait_until="networkidle")
+    response = page.goto(url, wait_until=until)
     if url.endswith("/404.html"):
         assert response is not None and response.status == 200
     else:
@@ -157,7 +160,7 @@ def test_copied_code_is_the_code_shown_and_the_program_the_suite_runs(
     """Copy every Python block of a page with its copy button. Each copy is the code shown, and
     all of them in order are the program that `test_examples.py::test_pages` runs and checks,
     block by block in one namespace, so what a reader pastes into one file runs as tested."""
-    page, _ = open_page(context, site_url + path)
+    page, _ = open_page(context, site_url + path, until="load")  # Material's script has run
     markdown = DOCS / (path.strip("/") + ".md")
     tested = [
         "".join(example.source for example, _ in fence_examples(markdown, fence)).rstrip("\n")

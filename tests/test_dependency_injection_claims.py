@@ -9,7 +9,6 @@ import socketserver
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 import warnings
 from collections.abc import Iterator
@@ -19,7 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mypy.api import run as api_run
 from starlette.exceptions import StarletteDeprecationWarning
 
 # isort: split
@@ -47,6 +45,7 @@ from snippets.testing.dependency_injection import (
     main,
     reminder_email,
 )
+from tests.typecheck import Mypy
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -181,6 +180,17 @@ def test_main_wires_a_sqlite_file_and_a_real_smtp_server(
     assert datetime.fromisoformat(reminded_at).tzinfo is not None
 
 
+def test_a_mistyped_database_path_fails_instead_of_creating_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    billing_file(tmp_path / "billing.db", LONG_OVERDUE)
+    mistyped = tmp_path / "biling.db"
+    monkeypatch.setenv("BILLING_DB", str(mistyped))
+    with pytest.raises(sqlite3.OperationalError, match="unable to open database file"):
+        main()
+    assert not mistyped.exists()
+
+
 def test_building_an_smtp_mailer_opens_no_connection() -> None:
     with smtp_sink() as sink:
         mailer = SmtpMailer("127.0.0.1", sink.port)
@@ -242,6 +252,8 @@ def test_the_connection_of_a_request_is_closed_after_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BILLING_DB", str(billing_file(tmp_path / "billing.db", LONG_OVERDUE)))
+    # A spy, not a fake: it wraps the real `sqlite3.connect` to keep the connection that
+    # `get_invoices`, the code under test, opens, so the test can see that it was closed.
     opened: list[sqlite3.Connection] = []
     connect = sqlite3.connect
 
@@ -271,45 +283,38 @@ def test_importing_the_test_client_warns_about_httpx2() -> None:
     assert "install `httpx2` instead" in done.stderr
 
 
-def test_mypy_matches_the_protocols_by_shape(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's settings
-    module = tmp_path / "wiring.py"
-    module.write_text(
-        textwrap.dedent(
-            """
-            from datetime import UTC, datetime
-            from email.message import EmailMessage
+def test_mypy_matches_the_protocols_by_shape(mypy: Mypy) -> None:
+    report = mypy.check(
+        """
+        from datetime import UTC, datetime
+        from email.message import EmailMessage
 
-            from snippets.testing.dependency_injection import (
-                FakeClock, RecordingMailer, ReminderService, memory_invoices, utc_now,
-            )
+        from snippets.testing.dependency_injection import (
+            FakeClock, RecordingMailer, ReminderService, memory_invoices, utc_now,
+        )
 
 
-            class PrintMailer:  # no base class: it fits `Mailer` by its shape
-                def send(self, message: EmailMessage) -> None:
-                    print(message["Subject"])
+        class PrintMailer:  # no base class: it fits `Mailer` by its shape
+            def send(self, message: EmailMessage) -> None:
+                print(message["Subject"])
 
 
-            class TextMailer:
-                def send(self, text: str) -> None:
-                    print(text)
+        class TextMailer:
+            def send(self, text: str) -> None:
+                print(text)
 
 
-            invoices = memory_invoices()
-            ReminderService(invoices, RecordingMailer())
-            ReminderService(invoices, PrintMailer(), clock=FakeClock(datetime.now(UTC)))
-            ReminderService(invoices, PrintMailer(), clock=utc_now)
-            ReminderService(invoices, TextMailer())
-            ReminderService(invoices, PrintMailer(), clock=utc_now())
-            """
-        ),
-        encoding="utf-8",
+        invoices = memory_invoices()
+        ReminderService(invoices, RecordingMailer())
+        ReminderService(invoices, PrintMailer(), clock=FakeClock(datetime.now(UTC)))
+        ReminderService(invoices, PrintMailer(), clock=utc_now)
+        ReminderService(invoices, TextMailer())
+        ReminderService(invoices, PrintMailer(), clock=utc_now())
+        """,
+        name="wiring",
     )
-    report, _, status = api_run([str(module), "--strict", "--cache-dir", str(tmp_path / "c")])
-    errors = [line for line in report.splitlines() if ": error:" in line]
-    assert status == 1
-    assert len(errors) == 2, report
+    errors = report.errors
+    assert report.status == 1
+    assert len(errors) == 2, report.text
     assert 'Argument 2 to "ReminderService" has incompatible type "TextMailer"' in errors[0]
-    assert 'Argument "clock" to "ReminderService" has incompatible type "datetime"' in (errors[1])
+    assert 'Argument "clock" to "ReminderService" has incompatible type "datetime"' in errors[1]

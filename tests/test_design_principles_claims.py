@@ -1,15 +1,17 @@
 """Claims of the design principles page that its blocks cannot print.
 
 What mypy reports about the concrete annotation, the Protocol, the abstract class and duck
-typing; and that the mailer and the outbox behave as the page says against a real SMTP
-server on 127.0.0.1 and against a port where nothing listens.
+typing, checked on the code the page shows; that the two classes the page only shows work;
+and that the mailer and the outbox behave as the page says against a real SMTP server on
+127.0.0.1 and against a port where nothing listens.
 """
 
 from __future__ import annotations
 
+import re
+import smtplib
 import socket
 import socketserver
-import textwrap
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -25,132 +27,141 @@ from mypy import api
 from snippets.principles.design_principles import (
     CardGateway,
     Line,
+    LoggingTaxedPriceCalculator,
     Order,
     OrderPaid,
+    PaymentProvider,
     SmtpMailer,
     place_order,
     send_receipts,
 )
-from tests.pagecode import ROOT
+from tests.pagecode import DOCS, PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
+from tests.typecheck import Mypy
 
+PAGE = DOCS / "principles" / "design-principles.md"
 ORDER = Order("A-1001", "DE", "ana@example.com", (Line("Espresso machine", Decimal("89.90")),))
 
-SHOWN_ON_THE_PAGE = """
-    from decimal import Decimal
-
-    from snippets.principles.design_principles import (
-        CardGateway, InvoiceGateway, Line, Order, PaymentProvider, gross, pay, pay_before,
-    )
-
-    order = Order("A-1001", "DE", "ana@example.com", (Line("Espresso machine", Decimal(1)),))
-    pay_before(order, CardGateway())
-    pay_before(order, InvoiceGateway())
-    pay(order, CardGateway())
-    pay(order, InvoiceGateway())
-
-
-    class LegacyGateway:
-        def charge(self, amount_cents: int) -> bool:
-            return True
-
-
-    pay(order, LegacyGateway())
-
-
-    class GiftCardProvider(PaymentProvider):
-        def charge(self, reference: str, amount: Decimal) -> str:
-            return f"gift-{reference}"
-
-
-    GiftCardProvider()
-
-
-    def pay_duck_typed(order, gateway):
-        return gateway.charge(order.reference, gross(order))
-
-
-    pay_duck_typed(order, LegacyGateway())
-"""
-
-
-SOURCE = textwrap.dedent(SHOWN_ON_THE_PAGE).lstrip("\n")
-
-
-def line_of(code: str) -> str:
-    """The number of the line of SOURCE that is `code`, as mypy prints it."""
-    (number,) = [n for n, line in enumerate(SOURCE.splitlines(), 1) if line == code]
-    return str(number)
-
-
-INVOICE, LEGACY, GIFT_CARD = (
-    line_of("pay_before(order, InvoiceGateway())"),
-    line_of("pay(order, LegacyGateway())"),
-    line_of("GiftCardProvider()"),
+# The messages the page quotes in its prose, word for word.
+INVOICE_MESSAGE = (
+    'Argument 2 to "pay_before" has incompatible type "InvoiceGateway"; expected "CardGateway"'
+)
+ABSTRACT_MESSAGE = (
+    'Cannot instantiate abstract class "GiftCardProvider" with abstract attribute "refund"'
+)
+LEGACY_MESSAGE = (
+    'Argument 2 to "pay" has incompatible type "LegacyGateway"; expected "PaymentGateway"'
 )
 
 
-def run_mypy(tmp_path: Path, *options: str) -> list[str]:
-    """mypy's errors and notes on SOURCE, as `line: message` strings."""
-    module = tmp_path / "shown.py"
-    module.write_text(SOURCE, encoding="utf-8")
-    report, _, _ = api.run([str(module), "--cache-dir", str(tmp_path / "cache"), *options])
-    prefix = f"{module}:"
-    return [line.removeprefix(prefix) for line in report.splitlines() if line.startswith(prefix)]
+def page_program() -> str:
+    """The page's Python blocks, includes expanded, as the one program the examples run."""
+    return "".join(
+        example.source
+        for fence in find_fences(PAGE)
+        if fence.language in PYTHON_LANGUAGES
+        for example, _ in fence_examples(PAGE, fence)
+    )
 
 
-def test_mypy_checks_the_annotation_the_protocol_and_the_abstract_class(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's strict settings
-    lines = run_mypy(tmp_path)
-    errors = [line for line in lines if ": error:" in line]
-    # The concrete annotation refuses pay by invoice; the Protocol takes both providers.
-    assert errors[0] == (
-        f'{INVOICE}: error: Argument 2 to "pay_before" has incompatible type "InvoiceGateway"; '
-        'expected "CardGateway"  [arg-type]'
-    )
-    # The Protocol refuses the legacy client, showing both signatures of `charge`.
-    assert errors[1] == (
-        f'{LEGACY}: error: Argument 2 to "pay" has incompatible type "LegacyGateway"; '
-        'expected "PaymentGateway"  [arg-type]'
-    )
-    notes = "\n".join(line for line in lines if line.startswith(f"{LEGACY}: note:"))
+# The prose: "Passed to the Protocol-typed `pay`, the same object is reported by mypy".
+PROGRAM = page_program() + "pay(berlin, LegacyGateway())\n"
+
+
+def line_of(code: str) -> int:
+    """The number of the one line of PROGRAM that is `code`, before any comment."""
+    (number,) = [
+        n for n, line in enumerate(PROGRAM.splitlines(), 1) if line.split("  #")[0].strip() == code
+    ]
+    return number
+
+
+INVOICE = line_of("print(pay_before(berlin, InvoiceGateway()))")
+DUCK_DEF = line_of("def pay_duck_typed(order, gateway):")
+DUCK_LEGACY = line_of("pay_duck_typed(berlin, LegacyGateway())")
+DUCK_CENTS = line_of("print(pay_duck_typed(berlin, CentsGateway()))")
+GIFT_CARD = line_of("GiftCardProvider()")
+LEGACY = line_of("pay(berlin, LegacyGateway())")
+
+ERROR = re.compile(r":(?P<line>\d+): error: (?P<message>.*?)  \[(?P<code>[\w-]+)\]$")
+
+
+def errors_of(report: str) -> list[tuple[int, str, str]]:
+    """mypy's errors as (line, message, code)."""
+    found = (ERROR.search(line) for line in report.splitlines())
+    return [(int(m["line"]), m["message"], m["code"]) for m in found if m]
+
+
+def test_mypy_checks_the_annotation_the_protocol_and_the_abstract_class(mypy: Mypy) -> None:
+    report = mypy.check(PROGRAM, name="shown")
+    errors = errors_of(report.text)
+    assert report.status == 1
+    assert [(line, code) for line, _, code in errors] == [
+        (INVOICE, "arg-type"),  # the concrete annotation refuses pay by invoice
+        (DUCK_DEF, "no-untyped-def"),  # duck typing: --strict only asks for annotations
+        (DUCK_LEGACY, "no-untyped-call"),
+        (DUCK_CENTS, "no-untyped-call"),
+        (GIFT_CARD, "abstract"),  # the incomplete subclass of the abstract class
+        (LEGACY, "arg-type"),  # the Protocol refuses the legacy client
+    ], report.text
+    messages = {line: message for line, message, _ in errors}
+    assert messages[INVOICE] == INVOICE_MESSAGE
+    assert messages[GIFT_CARD] == ABSTRACT_MESSAGE
+    assert messages[LEGACY] == LEGACY_MESSAGE
+    # The page's comment on the refused call names the same error code.
+    assert PROGRAM.splitlines()[INVOICE - 1].endswith("# mypy: error [arg-type]")
+    # The Protocol's error shows the expected and the actual signature of `charge`.
+    notes = "\n".join(line for line in report.text.splitlines() if f":{LEGACY}: note:" in line)
     assert "def charge(self, reference: str, amount: Decimal) -> str" in notes
     assert "def charge(self, amount_cents: int) -> bool" in notes
-    # The incomplete subclass of the abstract class cannot be instantiated.
-    assert errors[2] == (
-        f'{GIFT_CARD}: error: Cannot instantiate abstract class "GiftCardProvider" '
-        'with abstract attribute "refund"  [abstract]'
-    )
-    # Duck typing: --strict only asks for annotations, it says nothing about the legacy client.
-    assert [error.split("  [")[1] for error in errors[3:]] == [
-        "no-untyped-def]",
-        "no-untyped-call]",
-    ]
-    assert not any("LegacyGateway" in error for error in errors[3:])
-    assert len(errors) == 5, "\n".join(lines)
+
+
+def test_the_page_quotes_the_messages_mypy_prints() -> None:
+    prose = " ".join(PAGE.read_text(encoding="utf-8").split())  # line breaks as spaces
+    for message in (INVOICE_MESSAGE, ABSTRACT_MESSAGE):
+        assert f"`{message}`" in prose, message
 
 
 def test_without_strict_mypy_has_nothing_to_check_in_duck_typed_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    """Other flags than --strict, so `api.run` with a cache of its own, not the fixture."""
+    module = tmp_path / "shown.py"
+    module.write_text(PROGRAM, encoding="utf-8")
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n", encoding="utf-8")  # mypy's defaults, not the project's
-    errors = [line for line in run_mypy(tmp_path, "--config-file", str(config)) if "error:" in line]
-    assert [error.split(":")[0] for error in errors] == [INVOICE, LEGACY, GIFT_CARD], "\n".join(
-        errors
+    monkeypatch.chdir(ROOT)  # where mypy finds `snippets`
+    report, _, _ = api.run(
+        ["--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(module)]
     )
+    assert [line for line, _, _ in errors_of(report)] == [INVOICE, GIFT_CARD, LEGACY], report
+
+
+def test_the_classes_the_page_only_shows_work() -> None:
+    class GiftCard(PaymentProvider):
+        def charge(self, reference: str, amount: Decimal) -> str:
+            return f"gift-{reference}-{amount}"
+
+        def refund(self, payment_id: str) -> None:
+            pass
+
+    assert GiftCard().pay(ORDER) == "gift-A-1001-106.98"  # `pay`, inherited from the ABC
+    log: list[str] = []
+    assert LoggingTaxedPriceCalculator(log).total(ORDER) == Decimal("106.98")
+    assert log == ["A-1001 priced at 106.98"]
 
 
 class SmtpServer(socketserver.TCPServer):
-    """Just enough of an SMTP server on 127.0.0.1 to accept mail and keep the messages."""
+    """Just enough of an SMTP server on 127.0.0.1 to accept mail and keep the messages.
+
+    It answers 550 to RCPT for the addresses in `refused`, as a server does for a mailbox
+    that does not exist."""
 
     allow_reuse_address = True
 
-    def __init__(self) -> None:
+    def __init__(self, refused: frozenset[str] = frozenset()) -> None:
         super().__init__(("127.0.0.1", 0), SmtpHandler)
         self.messages: list[bytes] = []
+        self.refused = {address.upper() for address in refused}
 
 
 class SmtpHandler(socketserver.StreamRequestHandler):
@@ -163,12 +174,18 @@ class SmtpHandler(socketserver.StreamRequestHandler):
         while command := self.rfile.readline().decode().strip().upper():
             if command.startswith(("EHLO", "HELO")):
                 self.reply("250 test.example")
-            elif command.startswith(("MAIL", "RCPT")):
+            elif command.startswith("RCPT") and any(
+                f"<{address}>" in command for address in self.server.refused
+            ):
+                self.reply("550 5.1.1 no such mailbox")
+            elif command.startswith(("MAIL", "RCPT", "RSET")):
                 self.reply("250 OK")
             elif command == "DATA":
                 self.reply("354 end with a dot")
-                data = b"".join(iter(self.rfile.readline, b".\r\n"))
-                self.server.messages.append(data)
+                lines = []
+                while (line := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(line)
+                self.server.messages.append(b"".join(lines))
                 self.reply("250 queued")
             elif command == "QUIT":
                 self.reply("221 bye")
@@ -178,8 +195,8 @@ class SmtpHandler(socketserver.StreamRequestHandler):
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
+def smtp_server(refused: frozenset[str] = frozenset()) -> Iterator[SmtpServer]:
+    server = SmtpServer(refused)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -200,11 +217,13 @@ def closed_port() -> int:
 
 def test_the_mailer_sends_through_a_real_smtp_server_and_the_outbox_empties() -> None:
     outbox: deque[OrderPaid] = deque()
+    undeliverable: list[OrderPaid] = []
     place_order(ORDER, CardGateway(), outbox.append)
     with smtp_server() as server:
         mailer = SmtpMailer("127.0.0.1", server.server_address[1])
-        assert send_receipts(outbox, mailer.send) == 1
+        assert send_receipts(outbox, mailer.send, undeliverable) == 1
     assert not outbox
+    assert undeliverable == []
     (raw,) = server.messages
     mail = message_from_bytes(raw)
     assert mail["To"] == "ana@example.com"
@@ -217,10 +236,29 @@ def test_a_refused_connection_keeps_the_receipt_in_the_outbox() -> None:
     with pytest.raises(ConnectionRefusedError):
         mailer.send("ana@example.com", "Your receipt", "...")
     outbox: deque[OrderPaid] = deque()
+    undeliverable: list[OrderPaid] = []
     place_order(ORDER, CardGateway(), outbox.append)
     place_order(ORDER, CardGateway(), outbox.append)
-    assert send_receipts(outbox, mailer.send) == 0
+    assert send_receipts(outbox, mailer.send, undeliverable) == 0
     assert len(outbox) == 2
+    assert undeliverable == []
+
+
+def test_a_refused_address_is_set_aside_and_the_receipt_behind_it_is_sent() -> None:
+    gone = Order("A-1000", "DE", "gone@example.com", ORDER.lines)
+    outbox: deque[OrderPaid] = deque()
+    undeliverable: list[OrderPaid] = []
+    place_order(gone, CardGateway(), outbox.append)
+    place_order(ORDER, CardGateway(), outbox.append)
+    with smtp_server(refused=frozenset({"gone@example.com"})) as server:
+        mailer = SmtpMailer("127.0.0.1", server.server_address[1])
+        with pytest.raises(smtplib.SMTPRecipientsRefused):  # what smtplib makes of the 550
+            mailer.send("gone@example.com", "Your receipt", "...")
+        assert send_receipts(outbox, mailer.send, undeliverable) == 1
+    assert not outbox
+    assert [paid.reference for paid in undeliverable] == ["A-1000"]
+    (raw,) = server.messages
+    assert message_from_bytes(raw)["To"] == "ana@example.com"
 
 
 def test_patch_object_replaces_send_for_every_caller_in_the_process() -> None:

@@ -16,28 +16,30 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import threading
 import urllib.error
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
 from unittest.mock import AsyncMock, MagicMock, Mock, NonCallableMock, create_autospec, patch
 
 import httpx
 import pytest
-from mypy import api
 
 import snippets.testing.mock_object as shop
 from snippets.testing.mock_object import (
+    CheckoutService,
     FakeGateway,
     HttpPaymentGateway,
+    Order,
+    OutboxMailer,
     PaymentDeclinedError,
     PaymentGateway,
+    SqliteOrders,
     local_provider,
 )
-from tests.pagecode import ROOT
+from tests.typecheck import Mypy
 
 # --- What a mock refuses, on this Python and on the others this machine has ------------------
 
@@ -71,31 +73,22 @@ else:
 """
 
 
-def interpreters() -> list[tuple[tuple[int, int], str]]:
-    """This Python, and every other 3.11 to 3.13 found on the PATH or under pyenv."""
-    found = {sys.version_info[:2]: sys.executable}
+def interpreter(minor: int) -> str | None:
+    """Python 3.<minor>: this one, or the newest under pyenv, or python3.<minor> on the PATH."""
+    if sys.version_info[:2] == (3, minor):
+        return sys.executable
     pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for minor in (11, 12, 13):
-        if (3, minor) in found:
-            continue
-        candidates = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-        on_path = shutil.which(f"python3.{minor}")
-        executable = candidates[-1] if candidates else on_path
-        if executable:
-            found[(3, minor)] = executable
-    return sorted(found.items())
+    candidates = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
+    return candidates[-1] if candidates else shutil.which(f"python3.{minor}")
 
 
 @pytest.mark.parametrize(
-    ("version", "executable"),
-    [
-        pytest.param(version, path, id=f"python{version[0]}.{version[1]}")
-        for version, path in interpreters()
-    ],
+    "version", [pytest.param((3, minor), id=f"python3.{minor}") for minor in (11, 12, 13)]
 )
-def test_called_once_with_is_refused_from_python_3_12(
-    version: tuple[int, int], executable: str
-) -> None:
+def test_called_once_with_is_refused_from_python_3_12(version: tuple[int, int]) -> None:
+    executable = interpreter(version[1])
+    if executable is None:  # a skip shows in the report; a missing version is not a pass
+        pytest.skip(f"Python 3.{version[1]} not found under pyenv or on the PATH: unchecked")
     done = subprocess.run(
         [executable, "-I", "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
     )
@@ -117,13 +110,20 @@ def test_spec_checks_names_but_not_signatures() -> None:
         strict.charge("A-1001", Decimal("42.50"), "EUR")
 
 
+async def fetch_rates() -> dict[str, Decimal]:
+    """An `async def` function for `patch` to replace."""
+    raise NotImplementedError
+
+
 def test_patch_puts_a_magicmock_in_place_which_supports_with() -> None:
     with (
         patch("snippets.testing.mock_object.SMTP") as plain,
         patch("smtplib.SMTP", autospec=True) as autospecced,
+        patch(f"{__name__}.fetch_rates") as for_async,
     ):
         assert isinstance(plain, MagicMock)
         assert isinstance(autospecced, MagicMock)
+        assert isinstance(for_async, AsyncMock)  # an async def target gets an AsyncMock
     with MagicMock() as connection:
         assert len(connection) == 0
         assert list(connection) == []
@@ -163,6 +163,10 @@ def test_wraps_forwards_every_call_to_the_real_object_and_records_it() -> None:
     assert spy.charge("A-1001", Decimal("42.50")) == "ch_0001"  # the real answer
     spy.charge.assert_called_once_with("A-1001", Decimal("42.50"))
     assert fake.charges == {"ch_0001": ("A-1001", Decimal("42.50"))}
+    assert isinstance(spy.limit, Mock)  # a plain attribute is read as a mock, not the value
+    assert spy.limit != Decimal("500.00")
+    with pytest.raises(AttributeError, match="chrage"):
+        _ = spy.chrage  # what the real object lacks
 
 
 def shop_smtp() -> object:
@@ -203,6 +207,17 @@ def test_local_provider_stops_even_when_the_test_inside_fails() -> None:
     with pytest.raises(urllib.error.URLError) as refused:
         HttpPaymentGateway(url, timeout=2.0).charge("A-1002", Decimal("1.00"))
     assert isinstance(refused.value.reason, ConnectionRefusedError)
+
+
+def test_local_provider_answers_only_post_charges() -> None:
+    with local_provider(Decimal("500.00")) as provider:
+        wrong = HttpPaymentGateway(f"{provider.url}/v0/no-such-api")
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            wrong.charge("A-1001", Decimal("42.50"))
+        with answer.value as error:
+            assert error.code == 404
+            assert json.load(error) == {"error": "no such endpoint: /v0/no-such-api/charges"}
+        assert provider.received == []
 
 
 def test_json_refuses_a_decimal() -> None:
@@ -270,62 +285,68 @@ def test_the_fake_and_the_real_adapter_agree(
     gateway_for: Callable[[Decimal], AbstractContextManager[PaymentGateway]],
 ) -> None:
     with gateway_for(Decimal("500.00")) as gateway:
-        assert gateway.charge("A-1001", Decimal("42.50")) == "ch_0001"
+        with pytest.raises(
+            PaymentDeclinedError, match=r"^card declined: 500.01 EUR is over the limit$"
+        ):
+            gateway.charge("A-1000", Decimal("500.01"))
+        assert gateway.charge("A-1001", Decimal("42.50")) == "ch_0001"  # a decline is no charge
         assert gateway.charge("A-1002", Decimal("500.00")) == "ch_0002"  # the limit is allowed
         with pytest.raises(
             PaymentDeclinedError, match=r"^card declined: 500.01 EUR is over the limit$"
         ):
             gateway.charge("A-1003", Decimal("500.01"))
+        assert gateway.charge("A-1004", Decimal("0.01")) == "ch_0003"
 
 
 # --- mypy checks doubles against the protocols ---------------------------------------------
 
 
-def test_mypy_checks_every_double_against_the_protocols(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets` and the project's settings
-    module = tmp_path / "doubles.py"
-    module.write_text(
-        textwrap.dedent(
-            """
-            import sqlite3
-            from decimal import Decimal
+def test_mypy_checks_every_hand_written_double_against_the_protocols(mypy: Mypy) -> None:
+    report = mypy.check(
+        """
+        import sqlite3
+        from decimal import Decimal
+        from unittest.mock import create_autospec
 
-            from snippets.testing.mock_object import (
-                CheckoutService, FakeGateway, OutboxMailer, SqliteOrders, StubGateway,
-            )
+        from snippets.testing.mock_object import (
+            CheckoutService, FakeGateway, OutboxMailer, SmtpMailer, SqliteOrders, StubGateway,
+        )
 
-            orders = SqliteOrders(sqlite3.connect(":memory:"))
-            CheckoutService(FakeGateway(Decimal(500)), OutboxMailer(), orders)
-            CheckoutService(StubGateway("ch_0001"), OutboxMailer(), orders)
+        orders = SqliteOrders(sqlite3.connect(":memory:"))
+        CheckoutService(FakeGateway(Decimal(500)), OutboxMailer(), orders)
+        CheckoutService(StubGateway("ch_0001"), OutboxMailer(), orders)
 
 
-            class ForgetfulFake:  # lost the amount
-                def charge(self, order_id: str) -> str:
-                    return "ch_0001"
+        class ForgetfulFake:  # lost the amount
+            def charge(self, order_id: str) -> str:
+                return "ch_0001"
 
 
-            CheckoutService(ForgetfulFake(), OutboxMailer(), orders)
+        CheckoutService(ForgetfulFake(), OutboxMailer(), orders)
 
 
-            class ProviderClient:  # the problem of the page: version 2 renamed `charge`
-                def create_charge(self, order_id: str, amount: Decimal) -> str:
-                    return "ch_0001"
+        class ProviderClient:  # the problem of the page: version 2 renamed `charge`
+            def create_charge(self, order_id: str, amount: Decimal) -> str:
+                return "ch_0001"
 
 
-            def settle(client: ProviderClient) -> None:
-                client.charge("A-1001", Decimal("42.50"))
-            """
-        ),
-        encoding="utf-8",
+        def settle(client: ProviderClient) -> None:
+            client.charge("A-1001", Decimal("42.50"))
+
+
+        # A mailer's mock passed as the gateway: create_autospec returns Any, mypy is silent.
+        wrong_mock = create_autospec(SmtpMailer, instance=True)
+        reveal_type(wrong_mock)
+        CheckoutService(wrong_mock, OutboxMailer(), orders)
+        """,
+        name="doubles",
     )
-    report, _, status = api.run([str(module), "--strict", "--cache-dir", str(tmp_path / "cache")])
-    errors = [line for line in report.splitlines() if ": error:" in line]
-    assert status == 1
-    assert len(errors) == 2, report
-    assert 'Argument 1 to "CheckoutService" has incompatible type "ForgetfulFake"' in errors[0]
-    assert '"ProviderClient" has no attribute "charge"' in errors[1]
+    assert report.status == 1
+    assert len(report.errors) == 2, report.text
+    forgetful, renamed = report.errors
+    assert 'Argument 1 to "CheckoutService" has incompatible type "ForgetfulFake"' in forgetful
+    assert '"ProviderClient" has no attribute "charge"' in renamed
+    assert 'Revealed type is "Any"' in report.text
 
 
 def test_spec_and_autospec_of_a_class_lack_what_init_sets() -> None:
@@ -356,3 +377,53 @@ def test_patching_where_defined_works_for_code_that_looks_it_up_there(tmp_path: 
     finally:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("mailer_via_module", None)
+
+
+# --- the domain, and what `place` does not promise -------------------------------------------
+
+
+def test_an_order_must_cost_more_than_zero() -> None:
+    with pytest.raises(ValueError, match=r"^an order must cost more than 0 EUR, got 0$"):
+        Order("A-1001", "ana@example.com", Decimal("0"))
+    Order("A-1001", "ana@example.com", Decimal("0.01"))
+
+
+def test_two_requests_at_the_same_moment_can_both_charge(tmp_path: Path) -> None:
+    """Both check that the order is unpaid before either records it: two charges."""
+    both_checked = threading.Barrier(2)
+
+    class SlowGateway(FakeGateway):  # answers once both requests are waiting for it
+        def __init__(self) -> None:
+            super().__init__(limit=Decimal("500.00"))
+            self.lock = threading.Lock()
+
+        def charge(self, order_id: str, amount: Decimal) -> str:
+            with suppress(threading.BrokenBarrierError):  # only one request got here
+                both_checked.wait(timeout=5)
+            with self.lock:
+                return super().charge(order_id, amount)
+
+    gateway = SlowGateway()
+    database = tmp_path / "shop.db"
+    with closing(sqlite3.connect(database)) as connection:
+        SqliteOrders(connection)  # creates the table
+    results: list[str] = []
+
+    def place() -> None:  # one request of the checkout, with its own connection
+        connection = sqlite3.connect(database, timeout=5)
+        try:
+            service = CheckoutService(gateway, OutboxMailer(), SqliteOrders(connection))
+            results.append(service.place(Order("A-1001", "ana@example.com", Decimal("42.50"))))
+        except sqlite3.IntegrityError as exc:  # the second one cannot record its charge
+            results.append(str(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(gateway.charges) == ["ch_0001", "ch_0002"]  # the card was charged twice
+    assert len(results) == 2
+    assert "UNIQUE constraint failed: orders.order_id" in results, results

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Annotated, Protocol, Self
 
 import httpx
@@ -138,15 +139,14 @@ class SqliteInvoices:
         self.db = db
 
     def create_schema(self) -> None:
-        with self.db:  # a transaction: commits, or rolls back on an error
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS invoices (number TEXT PRIMARY KEY,"
-                " customer TEXT NOT NULL, amount TEXT NOT NULL, due TEXT NOT NULL,"
-                " reminded_at TEXT)"
-            )
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS invoices (number TEXT PRIMARY KEY,"
+            " customer TEXT NOT NULL, amount TEXT NOT NULL, due TEXT NOT NULL,"
+            " reminded_at TEXT)"
+        )
 
     def add(self, invoice: Invoice) -> None:
-        with self.db:
+        with self.db:  # commits the INSERT, or rolls it back on an error
             self.db.execute(
                 "INSERT INTO invoices (number, customer, amount, due)"
                 " VALUES (?, ?, ?, ?)",
@@ -223,7 +223,8 @@ class RecordingMailer:
 
 def memory_invoices(*invoices: Invoice) -> SqliteInvoices:
     """A real SQLite database in memory, holding `invoices`: no mock needed."""
-    # A web framework may use it from its worker threads, one request at a time.
+    # check_same_thread=False: FastAPI's worker threads use it (one request at a time
+    # in these demos and tests).
     repository = SqliteInvoices(sqlite3.connect(":memory:", check_same_thread=False))
     repository.create_schema()
     for invoice in invoices:
@@ -254,12 +255,18 @@ class Settings:
         )
 
 
+def open_billing_db(path: str, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """Open the billing database, which must exist: a migration creates its tables."""
+    # mode=rw: a mistyped path fails here, instead of creating an empty database.
+    uri = Path(path).resolve().as_uri() + "?mode=rw"
+    return sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
+
+
 @contextmanager
 def reminder_app(settings: Settings) -> Iterator[ReminderService]:
     """The composition root: the one place that names the real implementations."""
-    with closing(sqlite3.connect(settings.billing_db)) as db:
+    with closing(open_billing_db(settings.billing_db)) as db:
         invoices = SqliteInvoices(db)
-        invoices.create_schema()
         mailer = SmtpMailer(settings.smtp_host, settings.smtp_port)
         yield ReminderService(invoices, mailer)  # the real clock, by default
 
@@ -283,7 +290,7 @@ def get_invoices(
 ) -> Iterator[InvoiceRepository]:
     """One connection per request, closed when the request is done."""
     # FastAPI may open it in one worker thread and use it in another.
-    db = sqlite3.connect(settings.billing_db, check_same_thread=False)
+    db = open_billing_db(settings.billing_db, check_same_thread=False)
     with closing(db):
         yield SqliteInvoices(db)
 
@@ -335,17 +342,18 @@ if __name__ == "__main__":
     )
     mailer = RecordingMailer()
     service = ReminderService(invoices, mailer, clock=clock)
-    print(service.preview())
-    #> {'INV-1001': 16, 'INV-1002': 1}
-    print(service.send_reminders())
-    #> ['INV-1001', 'INV-1002']
-    print(mailer.sent[0]["To"], "|", mailer.sent[0]["Subject"])
-    #> ap@harbour-tools.example | Invoice INV-1001 is 16 days overdue
-    print(service.send_reminders())  # the same morning again: nothing twice
-    #> []
-    clock.advance(days=30)
-    print(service.send_reminders(), len(mailer.sent))
-    #> ['INV-1003'] 3
+    with closing(invoices.db):
+        print(service.preview())
+        #> {'INV-1001': 16, 'INV-1002': 1}
+        print(service.send_reminders())
+        #> ['INV-1001', 'INV-1002']
+        print(mailer.sent[0]["To"], "|", mailer.sent[0]["Subject"])
+        #> ap@harbour-tools.example | Invoice INV-1001 is 16 days overdue
+        print(service.send_reminders())  # the same morning again: nothing twice
+        #> []
+        clock.advance(days=30)
+        print(service.send_reminders(), len(mailer.sent))
+        #> ['INV-1003'] 3
     # --8<-- [end:demo]
 
     # --8<-- [start:demo-errors]
@@ -368,7 +376,7 @@ if __name__ == "__main__":
         async with httpx.AsyncClient(
             transport=transport, base_url="http://billing.test"
         ) as client:
-            response = await client.request("POST", path)
+            response = await client.post(path)
             return response.json()
 
 
@@ -380,8 +388,11 @@ if __name__ == "__main__":
     api.dependency_overrides[get_invoices] = lambda: web_invoices
     api.dependency_overrides[get_mailer] = lambda: web_mailer
     api.dependency_overrides[get_clock] = lambda: clock
-    print(asyncio.run(post("/reminders")), len(web_mailer.sent))
-    #> ['INV-2001'] 1
-    api.dependency_overrides.clear()  # the next test starts from the real wiring
+    try:
+        print(asyncio.run(post("/reminders")), len(web_mailer.sent))
+        #> ['INV-2001'] 1
+    finally:
+        api.dependency_overrides.clear()  # whatever runs next gets the real wiring
+        web_invoices.db.close()
     # --8<-- [end:demo-web]
     # fmt: on

@@ -152,7 +152,9 @@ class SmtpMailer:
 
     def send(self, to: str, subject: str, body: str) -> None:
         message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["From"] = self.sender
+        message["To"] = to
+        message["Subject"] = subject
         message.set_content(body)
         with SMTP(self.host, self.port, timeout=5.0) as smtp:
             smtp.send_message(message)
@@ -238,6 +240,7 @@ class ProviderServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), ProviderHandler)
         self.limit = limit
         self.received: list[dict[str, str]] = []  # every charge request, in order
+        self.charged = 0  # charges made; a declined request is not numbered
         self.lock = threading.Lock()
 
     @property
@@ -247,16 +250,23 @@ class ProviderServer(ThreadingHTTPServer):
 
 
 class ProviderHandler(BaseHTTPRequestHandler):
-    """Answers `POST /charges` as the provider does: 201 with an id, or 402."""
+    """Answers `POST /charges` as the provider does, 201 with an id or 402; else 404."""
 
     def do_POST(self) -> None:
         server = cast(ProviderServer, self.server)
         length = int(self.headers["Content-Length"])
-        request: dict[str, str] = json.loads(self.rfile.read(length))
+        body = self.rfile.read(length)  # read in full, even for a wrong path
+        if self.path != "/charges":
+            self.reply(404, {"error": f"no such endpoint: {self.path}"})
+            return
+        request: dict[str, str] = json.loads(body)
         with server.lock:
             server.received.append(request)
-            number = len(server.received)
-        if Decimal(request["amount"]) > server.limit:
+            declined = Decimal(request["amount"]) > server.limit
+            if not declined:
+                server.charged += 1
+            number = server.charged
+        if declined:
             error = f"card declined: {request['amount']} EUR is over the limit"
             self.reply(402, {"error": error})
         else:
@@ -299,7 +309,7 @@ if __name__ == "__main__":
     mailer = OutboxMailer()
     with memory_orders() as orders:
         service = CheckoutService(gateway, mailer, orders)
-        print(service.place(ana), service.place(ana))  # a double click
+        print(service.place(ana), service.place(ana))  # placed twice
         #> ch_0001 ch_0001
         try:
             service.place(Order("A-1002", "bo@example.com", Decimal("1200.00")))

@@ -90,6 +90,8 @@ def render_invoice(invoice: Invoice) -> str:
 def render_reminder(invoice: Invoice, today: date) -> str:
     """A payment reminder; the caller passes `today`, so no clock is read here."""
     days = (today - invoice.due).days
+    if days <= 0:
+        raise ValueError(f"{invoice.number} is not overdue until after {invoice.due}")
     total = invoice_total(invoice)
     return f"Reminder: {invoice.number} is {days} days overdue, {total} EUR"
 
@@ -106,7 +108,7 @@ def discounted_net(invoice: Invoice, deal: str) -> Decimal:
     elif deal == "nonprofit":
         net -= net * Decimal("0.15")
     elif deal == "reseller, winter campaign":  # two deals at once: a branch of its own
-        net -= net * Decimal("0.10") + Decimal(20)
+        net -= net * Decimal("0.10") + (Decimal(20) if net >= 200 else Decimal(0))
     return money(net)
 
 
@@ -221,6 +223,14 @@ class GiftCardTender:
         return Receipt("gift card", taken)
 
 
+class UnpaidError(ValueError):
+    """The tenders fell short; `receipts` records what they took."""
+
+    def __init__(self, due: Decimal, total: Decimal, receipts: list[Receipt]) -> None:
+        super().__init__(f"{due} EUR of {total} EUR are still unpaid")
+        self.receipts = receipts
+
+
 def pay(total: Decimal, tenders: Iterable[Tender]) -> list[Receipt]:
     """Charge the tenders in turn until `total` is paid: a split payment."""
     receipts: list[Receipt] = []
@@ -232,7 +242,7 @@ def pay(total: Decimal, tenders: Iterable[Tender]) -> list[Receipt]:
         due -= receipt.amount
         receipts.append(receipt)
     if due > 0:  # one check, in the caller, for every kind of tender
-        raise ValueError(f"{due} EUR of {total} EUR are still unpaid")
+        raise UnpaidError(due, total, receipts)
     return receipts
 
 
@@ -432,9 +442,9 @@ if __name__ == "__main__":
     #> ['gift card 44.15', 'card 51.05']
     try:
         pay(invoice_total(moreau), [GiftCardTender(Decimal("44.15"))])
-    except ValueError as exc:
-        print(exc)
-        #> 51.05 EUR of 95.20 EUR are still unpaid
+    except UnpaidError as exc:
+        print(exc, [str(receipt.amount) for receipt in exc.receipts])
+        #> 51.05 EUR of 95.20 EUR are still unpaid ['44.15']
     # --8<-- [end:demo-lsp-after]
 
     # --8<-- [start:demo-isp-before]
@@ -460,7 +470,8 @@ if __name__ == "__main__":
     # --8<-- [end:demo-dip-before]
 
     # --8<-- [start:demo-dip-after]
-    with closing(sqlite3.connect(":memory:")) as db:  # the composition root: main()
+    # what main(), the composition root, does:
+    with closing(sqlite3.connect(":memory:")) as db:
         outbox = SqliteOutbox(db)
         print(run_billing([lindner, moreau], outbox), outbox.pending())
         #> 2 ['billing@lindner-bau.example', 'compta@atelier-moreau.example']

@@ -135,7 +135,7 @@ def attribute_list(lines):
     report = ReportBuffer("")
     for line in lines:
         report.add(line)
-    return report.text()
+    return report.text
 
 ways = {"local +=": build_report_plus, "str.join": build_report_join,
         "attribute +=": attribute_plus, "attribute list + join": attribute_list}

@@ -414,6 +414,7 @@ class ReportBuffer:
     def add(self, line: str) -> None:
         self.lines.append(line)
 
+    @property
     def text(self) -> str:
         return "".join(self.lines)
 
@@ -595,7 +596,7 @@ if __name__ == "__main__":
     buffer = ReportBuffer("invoice;amount;currency\n")
     for line in lines:
         buffer.add(line)
-    print(buffer.text() == report.text, len(buffer.text()))
+    print(buffer.text == report.text, len(buffer.text))
     #> True 40024
     print(build_report_join(lines) == build_report_plus(lines))
     #> True

@@ -1,4 +1,4 @@
-"""Python anti-patterns: ten traps of an online shop, each shown failing, then fixed.
+"""Anti-patterns: ten traps of an online shop, each shown failing, then fixed.
 
 Run it with `python -m snippets.principles.anti_patterns`.
 

@@ -1,4 +1,4 @@
-"""SOLID in Python: the five principles, before and after, in a small invoicing service.
+"""SOLID principles: the five of them, before and after, in a small invoicing service.
 
 Run it with `python -m snippets.principles.solid`.
 """

@@ -155,7 +155,7 @@ print(json.dumps(result))
     for name in ["local +=", "str.join", "attribute +=", "attribute list + join"]:
         small, large = medians[f"{name}:5000"], medians[f"{name}:50000"]
         lines.append(
-            f"  {name}: {small * 1000:.2f} ms for 5,000 lines, {large * 1000:.2f} ms for "
+            f"    - {name}: {small * 1000:.2f} ms for 5,000 lines, {large * 1000:.2f} ms for "
             f"50,000 ({large / small:.0f} times longer for 10 times the lines)"
         )
     return lines

@@ -5,14 +5,12 @@ The others check the real wiring (a SQLite file and an SMTP server on 127.0.0.1)
 FastAPI does with `dependency_overrides`, and what mypy accepts for the Protocols.
 """
 
-import socketserver
 import sqlite3
 import subprocess
 import sys
-import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +43,7 @@ from snippets.testing.dependency_injection import (
     main,
     reminder_email,
 )
+from tests.smtp import smtp_server
 from tests.typecheck import Mypy
 
 if TYPE_CHECKING:
@@ -90,65 +89,6 @@ def test_an_overdue_invoice_is_reminded_once(
 # --8<-- [end:fixtures]
 
 
-class SmtpSink(socketserver.ThreadingTCPServer):
-    """A minimal SMTP server on 127.0.0.1 that keeps every message it receives."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), SmtpHandler)
-        self.connections = 0
-        self.messages: list[bytes] = []
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-
-class SmtpHandler(socketserver.StreamRequestHandler):
-    """Speaks just enough SMTP for `smtplib.SMTP.send_message`."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
-
-    def handle(self) -> None:
-        sink = self.server
-        assert isinstance(sink, SmtpSink)
-        sink.connections += 1
-        self.reply("220 sink.test ready")
-        while line := self.rfile.readline():
-            command = line.decode("ascii").strip().upper()
-            if command.startswith(("EHLO", "HELO")):
-                self.reply("250 sink.test")
-            elif command.startswith(("MAIL", "RCPT", "RSET", "NOOP")):
-                self.reply("250 OK")
-            elif command == "DATA":
-                self.reply("354 end the message with a dot on a line of its own")
-                body = b""
-                while (data := self.rfile.readline()) not in {b".\r\n", b""}:
-                    body += data
-                sink.messages.append(body)
-                self.reply("250 OK")
-            elif command == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("502 not implemented")
-
-
-@contextmanager
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    thread = threading.Thread(target=sink.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield sink
-    finally:
-        sink.shutdown()
-        sink.server_close()
-        thread.join()
-
-
 def billing_file(path: Path, *invoices: Invoice) -> Path:
     """A real SQLite billing database in a file, as production has one."""
     with closing(sqlite3.connect(path)) as db:
@@ -166,7 +106,7 @@ def test_main_wires_a_sqlite_file_and_a_real_smtp_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db_path = billing_file(tmp_path / "billing.db", LONG_OVERDUE)
-    with smtp_sink() as sink:
+    with smtp_server() as sink:
         monkeypatch.setenv("BILLING_DB", str(db_path))
         monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("SMTP_PORT", str(sink.port))
@@ -192,7 +132,7 @@ def test_a_mistyped_database_path_fails_instead_of_creating_a_database(
 
 
 def test_building_an_smtp_mailer_opens_no_connection() -> None:
-    with smtp_sink() as sink:
+    with smtp_server() as sink:
         mailer = SmtpMailer("127.0.0.1", sink.port)
         assert sink.connections == 0
         mailer.send(reminder_email(LONG_OVERDUE, date(2026, 12, 6), "billing@example.com"))

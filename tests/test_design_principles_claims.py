@@ -11,11 +11,8 @@ from __future__ import annotations
 import re
 import smtplib
 import socket
-import socketserver
 import threading
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from email import message_from_bytes
 from pathlib import Path
@@ -36,6 +33,7 @@ from snippets.principles.design_principles import (
     send_receipts,
 )
 from tests.pagecode import DOCS, PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
+from tests.smtp import smtp_server
 from tests.typecheck import Mypy
 
 PAGE = DOCS / "principles" / "design-principles.md"
@@ -150,63 +148,6 @@ def test_the_classes_the_page_only_shows_work() -> None:
     assert log == ["A-1001 priced at 106.98"]
 
 
-class SmtpServer(socketserver.TCPServer):
-    """Just enough of an SMTP server on 127.0.0.1 to accept mail and keep the messages.
-
-    It answers 550 to RCPT for the addresses in `refused`, as a server does for a mailbox
-    that does not exist."""
-
-    allow_reuse_address = True
-
-    def __init__(self, refused: frozenset[str] = frozenset()) -> None:
-        super().__init__(("127.0.0.1", 0), SmtpHandler)
-        self.messages: list[bytes] = []
-        self.refused = {address.upper() for address in refused}
-
-
-class SmtpHandler(socketserver.StreamRequestHandler):
-    def reply(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
-
-    def handle(self) -> None:
-        assert isinstance(self.server, SmtpServer)
-        self.reply("220 test.example ESMTP")
-        while command := self.rfile.readline().decode().strip().upper():
-            if command.startswith(("EHLO", "HELO")):
-                self.reply("250 test.example")
-            elif command.startswith("RCPT") and any(
-                f"<{address}>" in command for address in self.server.refused
-            ):
-                self.reply("550 5.1.1 no such mailbox")
-            elif command.startswith(("MAIL", "RCPT", "RSET")):
-                self.reply("250 OK")
-            elif command == "DATA":
-                self.reply("354 end with a dot")
-                lines = []
-                while (line := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(line)
-                self.server.messages.append(b"".join(lines))
-                self.reply("250 queued")
-            elif command == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("502 not implemented")
-
-
-@contextmanager
-def smtp_server(refused: frozenset[str] = frozenset()) -> Iterator[SmtpServer]:
-    server = SmtpServer(refused)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def closed_port() -> int:
     """A port on 127.0.0.1 where nothing listens any more."""
     with socket.socket() as probe:
@@ -220,7 +161,7 @@ def test_the_mailer_sends_through_a_real_smtp_server_and_the_outbox_empties() ->
     undeliverable: list[OrderPaid] = []
     place_order(ORDER, CardGateway(), outbox.append)
     with smtp_server() as server:
-        mailer = SmtpMailer("127.0.0.1", server.server_address[1])
+        mailer = SmtpMailer("127.0.0.1", server.port)
         assert send_receipts(outbox, mailer.send, undeliverable) == 1
     assert not outbox
     assert undeliverable == []
@@ -251,7 +192,7 @@ def test_a_refused_address_is_set_aside_and_the_receipt_behind_it_is_sent() -> N
     place_order(gone, CardGateway(), outbox.append)
     place_order(ORDER, CardGateway(), outbox.append)
     with smtp_server(refused=frozenset({"gone@example.com"})) as server:
-        mailer = SmtpMailer("127.0.0.1", server.server_address[1])
+        mailer = SmtpMailer("127.0.0.1", server.port)
         with pytest.raises(smtplib.SMTPRecipientsRefused):  # what smtplib makes of the 550
             mailer.send("gone@example.com", "Your receipt", "...")
         assert send_receipts(outbox, mailer.send, undeliverable) == 1

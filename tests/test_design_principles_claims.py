@@ -19,7 +19,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from mypy import api
 
 from snippets.principles.design_principles import (
     CardGateway,
@@ -32,9 +31,9 @@ from snippets.principles.design_principles import (
     place_order,
     send_receipts,
 )
-from tests.pagecode import DOCS, PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
+from tests.pagecode import DOCS, PYTHON_LANGUAGES, fence_examples, find_fences
 from tests.smtp import smtp_server
-from tests.typecheck import Mypy
+from tests.typecheck import Mypy, run_mypy
 
 PAGE = DOCS / "principles" / "design-principles.md"
 ORDER = Order("A-1001", "DE", "ana@example.com", (Line("Espresso machine", Decimal("89.90")),))
@@ -119,18 +118,15 @@ def test_the_page_quotes_the_messages_mypy_prints() -> None:
         assert f"`{message}`" in prose, message
 
 
-def test_without_strict_mypy_has_nothing_to_check_in_duck_typed_code(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Other flags than --strict, so `api.run` with a cache of its own, not the fixture."""
+def test_without_strict_mypy_has_nothing_to_check_in_duck_typed_code(tmp_path: Path) -> None:
+    """Other flags than --strict, so `run_mypy` with a cache of its own, not the fixture."""
     module = tmp_path / "shown.py"
     module.write_text(PROGRAM, encoding="utf-8")
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\n", encoding="utf-8")  # mypy's defaults, not the project's
-    monkeypatch.chdir(ROOT)  # where mypy finds `snippets`
-    report, _, _ = api.run(
-        ["--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(module)]
-    )
+    report = run_mypy(
+        "--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(module)
+    ).text
     assert [line for line, _, _ in errors_of(report)] == [INVOICE, GIFT_CARD, LEGACY], report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,20 @@ class Mypy:
     def check(self, source: str, *, name: str = "checked") -> MypyReport:
         module = self.folder / f"{name}.py"
         module.write_text(textwrap.dedent(source), encoding="utf-8")
-        before = Path.cwd()
-        os.chdir(ROOT)
-        try:
-            text, _, status = api.run(["--strict", "--cache-dir", str(self.cache), str(module)])
-        finally:
-            os.chdir(before)
-        return MypyReport(status, text)
+        return run_mypy("--strict", "--cache-dir", str(self.cache), str(module))
+
+
+def run_mypy(*arguments: str) -> MypyReport:
+    """mypy in this process, from the project's root, where it finds `snippets` and the settings.
+
+    mypy raises the interpreter's recursion limit for its own use (mypy/main.py); this puts it
+    back, so a page that shows a `RecursionError` sees the default limit whichever test ran
+    first in its worker."""
+    before, limit = Path.cwd(), sys.getrecursionlimit()
+    os.chdir(ROOT)
+    try:
+        text, _, status = api.run(list(arguments))
+    finally:
+        os.chdir(before)
+        sys.setrecursionlimit(limit)
+    return MypyReport(status, text)

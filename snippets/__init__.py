@@ -7,6 +7,9 @@ FAMILIES = (
     "structural",
     "behavioral",
     "reactive",
+    "concurrency",
+    "performance",
+    "architecture",
     "cloud",
     "testing",
 )

@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from snippets.cloud.microservices import (
+from snippets.architecture.microservices import (
     CatalogueClient,
     CatalogueProduct,
     Deployment,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from snippets.structural.model_view_controller import (
+from snippets.architecture.model_view_controller import (
     InputError,
     TicketError,
     TicketModel,

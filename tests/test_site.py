@@ -171,7 +171,8 @@ def test_pages_are_tagged_with_their_family_and_the_tags_page_lists_them(
 ) -> None:
     families = {"creational": "Creational", "structural": "Structural", "behavioral": "Behavioural"}
     families |= {"reactive": "Reactive", "cloud": "Cloud"}
-    families |= {"principles": "Principles", "testing": "Testing"}
+    families |= {"principles": "Principles", "testing": "Testing", "concurrency": "Concurrency"}
+    families |= {"performance": "Performance", "architecture": "Architecture"}
     tags_page = (built_site / "tags" / "index.html").read_text(encoding="utf-8")
     for pattern in example_pages():
         front = pattern.text.split("\n---\n", 1)[0]
@@ -211,3 +212,18 @@ def test_the_map_the_chooser_and_the_cheat_sheet_link_every_page() -> None:
             if f"]({page.page.relative_to(DOCS).as_posix()}" not in text
         ]
         assert not missing, f"docs/{hub} links no page of its own to {missing}"
+
+
+def test_moved_pages_forward_their_old_address_to_the_new_one(built_site: Path) -> None:
+    from mkdocs.config import load_config
+
+    plugin = load_config(str(ROOT / "mkdocs.yml"))["plugins"]["redirects"]
+    moves = plugin.config["redirect_maps"]
+    assert moves, "no moved pages listed"
+    for old, new in moves.items():
+        assert not (DOCS / old).exists(), f"{old} is still in docs/: nothing to forward"
+        assert (DOCS / new).exists(), f"{old} forwards to {new}, which does not exist"
+        target = "../../" + new.removesuffix(".md") + "/"
+        html = (built_site / old.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        assert f'<meta http-equiv="refresh" content="0; url={target}">' in html, old
+        assert (built_site / new.removesuffix(".md") / "index.html").exists()

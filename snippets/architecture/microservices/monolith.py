@@ -5,13 +5,13 @@ no HTTP in between. Splitting the modules into services later passes `CatalogueC
 """
 
 # --8<-- [start:imports]
-from snippets.cloud.microservices.catalogue import (
+from snippets.architecture.microservices.catalogue import (
     KeyReusedError,
     OutOfStockError,
     ProductNotFoundError,
     ProductStore,
 )
-from snippets.cloud.microservices.orders import (
+from snippets.architecture.microservices.orders import (
     CatalogueProduct,
     KeyMismatchError,
     NotEnoughStockError,

@@ -117,14 +117,14 @@ def running_services(data_dir: Path, *, timeout: float = 1.0) -> Iterator[Deploy
     try:
         catalogue = start_service(
             "catalogue",
-            "snippets.cloud.microservices.catalogue:app",
+            "snippets.architecture.microservices.catalogue:app",
             {"CATALOGUE_DB": str(data_dir / "catalogue.db")},
             data_dir,
         )
         started.append(catalogue)
         orders = start_service(
             "orders",
-            "snippets.cloud.microservices.orders:app",
+            "snippets.architecture.microservices.orders:app",
             {
                 "ORDERS_DB": str(data_dir / "orders.db"),
                 "CATALOGUE_URL": catalogue.url,

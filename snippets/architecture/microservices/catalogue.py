@@ -1,7 +1,7 @@
 """The catalogue service: owns the products, their prices and their stock.
 
 Serve it on its own, with its database file in `CATALOGUE_DB`:
-`uvicorn snippets.cloud.microservices.catalogue:app --port 8001`.
+`uvicorn snippets.architecture.microservices.catalogue:app --port 8001`.
 """
 
 # --8<-- [start:imports]
@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel, Field
 
-from snippets.cloud.microservices.correlation import CorrelationId, log_to_stderr
+from snippets.architecture.microservices.correlation import CorrelationId, log_to_stderr
 
 # --8<-- [end:imports]
 
@@ -215,7 +215,7 @@ def create_catalogue_app(db_path: str | Path) -> FastAPI:
 # --8<-- [end:catalogue-app]
 
 # --8<-- [start:catalogue-asgi]
-# What `uvicorn snippets.cloud.microservices.catalogue:app` serves; nothing touches
+# What `uvicorn snippets.architecture.microservices.catalogue:app` serves; nothing touches
 # the disk until the server starts the app.
 app = create_catalogue_app(os.environ.get("CATALOGUE_DB", "catalogue.db"))
 # --8<-- [end:catalogue-asgi]

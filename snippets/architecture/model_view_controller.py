@@ -1,6 +1,6 @@
 """Model-view-controller: a help-desk ticket board with a text view and an HTML view.
 
-Run it with `python -m snippets.structural.model_view_controller`.
+Run it with `python -m snippets.architecture.model_view_controller`.
 """
 
 # --8<-- [start:imports]

@@ -1,7 +1,7 @@
 """The orders service: owns the orders, and asks the catalogue for prices and stock.
 
 Serve it on its own with `ORDERS_DB=orders.db CATALOGUE_URL=http://127.0.0.1:8001
-uvicorn snippets.cloud.microservices.orders:app --port 8002`.
+uvicorn snippets.architecture.microservices.orders:app --port 8002`.
 """
 
 # --8<-- [start:imports]
@@ -18,7 +18,7 @@ import httpx
 from fastapi import FastAPI, HTTPException, status
 from pydantic import BaseModel, Field, ValidationError
 
-from snippets.cloud.microservices.correlation import (
+from snippets.architecture.microservices.correlation import (
     HEADER,
     CorrelationId,
     log_to_stderr,

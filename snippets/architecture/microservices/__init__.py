@@ -1,10 +1,10 @@
 """Microservices: a catalogue and an orders service, each with its own SQLite file.
 
-Run the demo with `python -m snippets.cloud.microservices`; serve one service on its own
-with `uvicorn snippets.cloud.microservices.catalogue:app` (see each module).
+Run the demo with `python -m snippets.architecture.microservices`; serve one service on its own
+with `uvicorn snippets.architecture.microservices.catalogue:app` (see each module).
 """
 
-from snippets.cloud.microservices.catalogue import (
+from snippets.architecture.microservices.catalogue import (
     KeyReusedError,
     NewProduct,
     OutOfStockError,
@@ -14,8 +14,8 @@ from snippets.cloud.microservices.catalogue import (
     Reservation,
     create_catalogue_app,
 )
-from snippets.cloud.microservices.correlation import CorrelationId, request_id
-from snippets.cloud.microservices.launcher import (
+from snippets.architecture.microservices.correlation import CorrelationId, request_id
+from snippets.architecture.microservices.launcher import (
     Deployment,
     Service,
     ServiceError,
@@ -25,8 +25,8 @@ from snippets.cloud.microservices.launcher import (
     stop_service,
     wait_until_healthy,
 )
-from snippets.cloud.microservices.monolith import InProcessCatalogue
-from snippets.cloud.microservices.orders import (
+from snippets.architecture.microservices.monolith import InProcessCatalogue
+from snippets.architecture.microservices.orders import (
     Catalogue,
     CatalogueClient,
     CatalogueError,
@@ -44,7 +44,7 @@ from snippets.cloud.microservices.orders import (
     describe,
     place_order,
 )
-from snippets.cloud.microservices.outbox import relay
+from snippets.architecture.microservices.outbox import relay
 
 __all__ = [
     "Catalogue",

@@ -1,6 +1,6 @@
 """Run both services as real processes, place orders, then stop the catalogue.
 
-Run it with `python -m snippets.cloud.microservices`.
+Run it with `python -m snippets.architecture.microservices`.
 """
 
 # --8<-- [start:imports]
@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 
 # --8<-- [end:imports]
-from snippets.cloud.microservices.catalogue import NewProduct, ProductStore
-from snippets.cloud.microservices.launcher import running_services, stop_service
-from snippets.cloud.microservices.monolith import InProcessCatalogue
-from snippets.cloud.microservices.orders import (
+from snippets.architecture.microservices.catalogue import NewProduct, ProductStore
+from snippets.architecture.microservices.launcher import running_services, stop_service
+from snippets.architecture.microservices.monolith import InProcessCatalogue
+from snippets.architecture.microservices.orders import (
     CatalogueError,
     OrderRequest,
     OrderStore,

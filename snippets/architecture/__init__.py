@@ -1,0 +1,1 @@
+"""Architecture patterns: how a whole application is split and how it keeps its state."""

@@ -1,0 +1,1 @@
+"""Concurrency patterns: pools of workers, queues, futures and task groups."""

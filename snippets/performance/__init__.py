@@ -1,0 +1,1 @@
+"""Performance patterns: computing once and loading late."""

@@ -11,10 +11,8 @@ import asyncio
 import concurrent.futures
 import contextlib
 import gc
-import glob
 import io
 import logging
-import os
 import re
 import selectors
 import subprocess
@@ -23,7 +21,6 @@ import threading
 from collections.abc import Awaitable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +39,7 @@ from snippets.concurrency.future_promise import (
     with_vat,
 )
 from tests.pagecode import PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
+from tests.pythons import find_python
 
 PAGE = ROOT / "docs" / "concurrency" / "future-promise.md"
 MODULE_FILE = ROOT / "snippets" / "concurrency" / "future_promise.py"
@@ -400,15 +398,6 @@ def test_cheapest_skips_carriers_that_decline_but_not_bugs() -> None:
 # --- the same output on every supported Python --------------------------------------
 
 
-def interpreter(minor: int) -> str | None:
-    """Python 3.<minor>: this one, or the newest under pyenv, or None."""
-    if sys.version_info[:2] == (3, minor):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    found = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-    return found[-1] if found else None
-
-
 @pytest.fixture(scope="module")
 def printed_by(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str | None]:
     """What the page's blocks, run as one program, print on Python 3.11 to 3.13.
@@ -432,7 +421,7 @@ def printed_by(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str | None
     with contextlib.ExitStack() as cleanup:  # no child outlives the fixture, on any error
         running: dict[int, subprocess.Popen[str]] = {}  # the other versions, in the background
         for minor in VERSIONS:
-            python = interpreter(minor)
+            python = find_python(minor)
             if minor == current or python is None:
                 continue
             process = cleanup.enter_context(

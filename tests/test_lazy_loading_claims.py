@@ -8,11 +8,8 @@ that the module prints the same on every Python from 3.11 to 3.13 that this mach
 from __future__ import annotations
 
 import contextlib
-import glob
 import io
-import os
 import runpy
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -35,6 +32,7 @@ from snippets.performance.lazy_loading import (
     order_history,
     preload_orders,
 )
+from tests.pythons import python_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = ROOT / "snippets" / "performance" / "lazy_loading.py"
@@ -42,23 +40,11 @@ VERSIONS = [pytest.param(minor, id=f"python3.{minor}") for minor in (11, 12, 13)
 THREADS = 8
 
 
-def interpreter(minor: int) -> str:
-    """Python 3.<minor>: this one, or the newest under pyenv, or python3.<minor> on the PATH."""
-    if sys.version_info[:2] == (3, minor):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-    found = candidates[-1] if candidates else shutil.which(f"python3.{minor}")
-    if found is None:  # a skip shows in the report; a missing version is not a pass
-        pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
-    return found
-
-
 def run(minor: int, program: str) -> str:
     """Run `program` in a fresh, isolated interpreter that can import `snippets`."""
     code = f"import sys; sys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(program)
     done = subprocess.run(
-        [interpreter(minor), "-I", "-c", code],
+        [python_or_skip(minor), "-I", "-c", code],
         capture_output=True,
         text=True,
         check=False,

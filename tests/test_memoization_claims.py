@@ -5,11 +5,8 @@ from __future__ import annotations
 import fnmatch
 import functools
 import gc
-import glob
 import importlib
-import os
 import re
-import shutil
 import subprocess
 import sys
 import weakref
@@ -33,19 +30,11 @@ from snippets.performance.memoization import (
     ways_to_pay_bottom_up,
 )
 from tests.pagecode import DOCS, ROOT, expand_include, find_fences
+from tests.pythons import find_python
 
 PAGE = DOCS / "performance" / "memoization.md"
 MODULE = "snippets.performance.memoization"
 MODULE_PATH = "performance/memoization.py"
-
-
-def interpreter(minor: int) -> str | None:
-    """Python 3.<minor>: this one, or the newest under pyenv, or python3.<minor> on the PATH."""
-    if sys.version_info[:2] == (3, minor):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-    return candidates[-1] if candidates else shutil.which(f"python3.{minor}")
 
 
 VERSIONS = [pytest.param(minor, id=f"python3.{minor}") for minor in (11, 12, 13)]
@@ -63,7 +52,7 @@ def run_it_output() -> str:
 
 @pytest.mark.parametrize("minor", VERSIONS)
 def test_the_module_prints_the_same_on_every_supported_python(minor: int) -> None:
-    executable = interpreter(minor)
+    executable = find_python(minor)
     if executable is None:  # a skip shows in the report; a missing version is not a pass
         pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
     done = subprocess.run(
@@ -100,7 +89,7 @@ print(
 
 @pytest.mark.parametrize("minor", VERSIONS)
 def test_keys_of_lru_cache_and_the_re_cache_on_every_supported_python(minor: int) -> None:
-    executable = interpreter(minor)
+    executable = find_python(minor)
     if executable is None:
         pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
     done = subprocess.run(
@@ -298,7 +287,7 @@ print(*(reaches(*call) for call in [
 def test_a_memoized_recursion_runs_out_of_depth_before_5000_levels(
     minor: int, limit: int, expected: str
 ) -> None:
-    executable = interpreter(minor)
+    executable = find_python(minor)
     if executable is None:
         pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
     done = subprocess.run(

@@ -7,10 +7,8 @@ every Python from 3.11 to 3.13 that this machine has for the claims that depend 
 from __future__ import annotations
 
 import asyncio
-import glob
 import json
 import os
-import shutil
 import smtplib
 import socket
 import sqlite3
@@ -39,6 +37,7 @@ from snippets.testing.mock_object import (
     SqliteOrders,
     local_provider,
 )
+from tests.pythons import find_python
 from tests.typecheck import Mypy
 
 # --- What a mock refuses, on this Python and on the others this machine has ------------------
@@ -73,20 +72,11 @@ else:
 """
 
 
-def interpreter(minor: int) -> str | None:
-    """Python 3.<minor>: this one, or the newest under pyenv, or python3.<minor> on the PATH."""
-    if sys.version_info[:2] == (3, minor):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-    return candidates[-1] if candidates else shutil.which(f"python3.{minor}")
-
-
 @pytest.mark.parametrize(
     "version", [pytest.param((3, minor), id=f"python3.{minor}") for minor in (11, 12, 13)]
 )
 def test_called_once_with_is_refused_from_python_3_12(version: tuple[int, int]) -> None:
-    executable = interpreter(version[1])
+    executable = find_python(version[1])
     if executable is None:  # a skip shows in the report; a missing version is not a pass
         pytest.skip(f"Python 3.{version[1]} not found under pyenv or on the PATH: unchecked")
     done = subprocess.run(

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import io
-import os
 import subprocess
 import sys
 import threading
@@ -30,21 +28,11 @@ from snippets.concurrency.structured_concurrency import (
     load_order_page,
 )
 from tests.pagecode import PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
+from tests.pythons import python_or_skip
 
 PAGE = ROOT / "docs" / "concurrency" / "structured-concurrency.md"
 MODULE = "snippets.concurrency.structured_concurrency"
 MODULE_FILE = ROOT / "snippets" / "concurrency" / "structured_concurrency.py"
-
-
-def interpreter(minor: int) -> str:
-    """Python 3.<minor>: this one, or the newest under pyenv; skip the test without it."""
-    if sys.version_info[:2] == (3, minor):
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    found = sorted(glob.glob(str(pyenv / f"3.{minor}.*" / "bin" / f"python3.{minor}")))
-    if not found:
-        pytest.skip(f"Python 3.{minor} not found under pyenv: unchecked")
-    return found[-1]
 
 
 def page_program() -> str:
@@ -80,7 +68,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
     found: dict[int, str] = {}
     for minor in OTHERS:
         try:
-            python = interpreter(minor)
+            python = python_or_skip(minor)
         except pytest.skip.Exception as missing:
             found[minor] = f"skip: {missing.msg}"
             continue

@@ -46,6 +46,14 @@ RETRY = page("cloud", "retry")
 CIRCUIT_BREAKER = page("cloud", "circuit-breaker")
 CACHE_ASIDE = page("cloud", "cache-aside")
 THROTTLING = page("cloud", "throttling")
+BULKHEAD = page("cloud", "bulkhead")
+THREAD_POOL = page("concurrency", "thread-pool")
+WORKER_MODEL = page("concurrency", "worker-model")
+FUTURE_PROMISE = page("concurrency", "future-promise")
+STRUCTURED_CONCURRENCY = page("concurrency", "structured-concurrency")
+MEMOIZATION = page("performance", "memoization")
+LAZY_LOADING = page("performance", "lazy-loading")
+EVENT_SOURCING = page("architecture", "event-sourcing")
 DESIGN_PRINCIPLES = page("principles", "design-principles")
 SOLID = page("principles", "solid")
 ANTI_PATTERNS = page("principles", "anti-patterns")
@@ -182,7 +190,7 @@ QUERIES: list[tuple[str, str]] = [
     ("concurrency limit", THROTTLING),
     ("outbox", MICROSERVICES),
     ("correlation id", MICROSERVICES),
-    ("bulkhead", CIRCUIT_BREAKER),
+    ("bulkhead", BULKHEAD),
     ("cache stampede", CACHE_ASIDE),
     # principles
     ("design principles", DESIGN_PRINCIPLES),
@@ -211,6 +219,47 @@ QUERIES: list[tuple[str, str]] = [
     ("composition root", DEPENDENCY_INJECTION),
     ("fastapi depends", DEPENDENCY_INJECTION),
     ("di container", DEPENDENCY_INJECTION),
+    # concurrency
+    ("thread pool", THREAD_POOL),
+    ("ThreadPoolExecutor map vs submit", THREAD_POOL),
+    ("as_completed", THREAD_POOL),
+    ("cancel_futures", THREAD_POOL),
+    ("max_workers default", THREAD_POOL),
+    ("producer consumer", WORKER_MODEL),
+    ("task_done join", WORKER_MODEL),
+    ("poison pill sentinel", WORKER_MODEL),
+    ("queue maxsize back-pressure", WORKER_MODEL),
+    ("Queue.shutdown", WORKER_MODEL),
+    ("future and promise", FUTURE_PROMISE),
+    ("wrap_future", FUTURE_PROMISE),
+    ("call_soon_threadsafe", FUTURE_PROMISE),
+    ("run_coroutine_threadsafe", FUTURE_PROMISE),
+    ("Future exception was never retrieved", FUTURE_PROMISE),
+    ("structured concurrency", STRUCTURED_CONCURRENCY),
+    ("TaskGroup", STRUCTURED_CONCURRENCY),
+    ("Task exception was never retrieved", STRUCTURED_CONCURRENCY),
+    ("ExceptionGroup", STRUCTURED_CONCURRENCY),
+    ("asyncio.timeout", STRUCTURED_CONCURRENCY),
+    # performance
+    ("memoization", MEMOIZATION),
+    ("lru_cache cache_info", MEMOIZATION),
+    ("unhashable type list", MEMOIZATION),
+    ("memoize recursive function", MEMOIZATION),
+    ("lazy loading", LAZY_LOADING),
+    ("cached_property", LAZY_LOADING),
+    ("PEP 562", LAZY_LOADING),
+    ("deferred import", LAZY_LOADING),
+    ("LazyLoader", LAZY_LOADING),
+    # architecture
+    ("event sourcing", EVENT_SOURCING),
+    ("event store sqlite", EVENT_SOURCING),
+    ("expected version optimistic concurrency", EVENT_SOURCING),
+    ("projection read model", EVENT_SOURCING),
+    ("append-only event log", EVENT_SOURCING),
+    # cloud
+    ("thread pool starvation", BULKHEAD),
+    ("isolate a slow dependency", BULKHEAD),
+    ("httpx PoolTimeout", BULKHEAD),
 ]
 
 

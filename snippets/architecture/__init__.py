@@ -1,1 +1,1 @@
-"""Architecture patterns: how a whole application is split and how it keeps its state."""
+"""Architecture patterns: how an application is split and how it keeps its state."""

@@ -1,7 +1,8 @@
 """Microservices: a catalogue and an orders service, each with its own SQLite file.
 
-Run the demo with `python -m snippets.architecture.microservices`; serve one service on its own
-with `uvicorn snippets.architecture.microservices.catalogue:app` (see each module).
+Run the demo with `python -m snippets.architecture.microservices`; serve one service on
+its own with `uvicorn snippets.architecture.microservices.catalogue:app` (see each
+module).
 """
 
 from snippets.architecture.microservices.catalogue import (

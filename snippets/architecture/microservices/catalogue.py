@@ -215,7 +215,7 @@ def create_catalogue_app(db_path: str | Path) -> FastAPI:
 # --8<-- [end:catalogue-app]
 
 # --8<-- [start:catalogue-asgi]
-# What `uvicorn snippets.architecture.microservices.catalogue:app` serves; nothing touches
-# the disk until the server starts the app.
+# What `uvicorn snippets.architecture.microservices.catalogue:app` serves; nothing
+# touches the disk until the server starts the app.
 app = create_catalogue_app(os.environ.get("CATALOGUE_DB", "catalogue.db"))
 # --8<-- [end:catalogue-asgi]

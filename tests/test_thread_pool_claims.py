@@ -260,18 +260,18 @@ processes = ProcessPoolExecutor()
 gil = sys._is_gil_enabled() if hasattr(sys, "_is_gil_enabled") else "absent"
 print(os.cpu_count(), threads, processes._max_workers, multiprocessing.get_start_method(), gil)
 processes.shutdown()
-def fork_warned(start_processes_first):
+def fork_warned(method):
     release = threading.Event()
-    with warnings.catch_warnings(record=True) as caught, ProcessPoolExecutor(1) as one:
+    context = multiprocessing.get_context(method)
+    with warnings.catch_warnings(record=True) as caught, \
+            ProcessPoolExecutor(1, mp_context=context) as one:
         warnings.simplefilter("always")
-        if start_processes_first:
-            one.submit(abs, -1).result()  # under fork, the first submit forks every worker
         with ThreadPoolExecutor(1) as pool:
             pool.submit(release.wait, 5)  # a thread pool runs while the workers may fork
             one.submit(abs, -1).result()
             release.set()
     return any("multi-threaded, use of fork()" in str(w.message) for w in caught)
-print(fork_warned(False), fork_warned(True))
+print(fork_warned("fork"), fork_warned("forkserver"))
 """
 
 
@@ -284,7 +284,7 @@ def test_default_sizes_start_method_and_gil_on_each_version(minor: int) -> None:
     done = subprocess.run(
         [executable, "-I", "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
     )
-    cpus, threads, processes, start_method, gil, warned, warned_if_first = done.stdout.split()
+    cpus, threads, processes, start_method, gil, warned, warned_forkserver = done.stdout.split()
     # 3.11 and 3.12 count every CPU of the machine; 3.13 only those this process may use.
     counted = 1 if minor >= 13 else int(cpus)
     assert int(threads) == min(32, counted + 4)
@@ -292,7 +292,7 @@ def test_default_sizes_start_method_and_gil_on_each_version(minor: int) -> None:
     assert start_method == "fork"  # Linux, 3.11 to 3.13 (3.14 moves to forkserver)
     assert gil == ("True" if minor >= 13 else "absent")  # the default build has the GIL
     assert warned == ("True" if minor >= 12 else "False")  # a DeprecationWarning
-    assert warned_if_first == "False"  # the process pool's workers forked before any thread
+    assert warned_forkserver == "False"  # workers forked by a server that runs no threads
 
 
 NO_GUARD = """

@@ -119,7 +119,6 @@ QUERIES: list[tuple[str, str]] = [
     ("model view controller", MVC),
     ("separate presentation from business logic", MVC),
     ("proxy", PROXY),
-    ("lazy loading", CACHE_ASIDE),
     ("virtual proxy", PROXY),
     ("access control by role", PROXY),
     ("remote proxy", PROXY),

@@ -132,3 +132,19 @@ def test_the_checkout_checks_the_fee_a_shipping_strategy_returns(
     entry = run_entry("Strategy", monkeypatch)
     with pytest.raises(ValueError, match="shipping returned a negative fee: -5"):
         entry["checkout_total"](Decimal("20.00"), lambda total: Decimal("-5"))
+
+
+def test_the_event_store_turns_a_lost_race_into_a_concurrency_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two connections can both pass the count check; the UNIQUE key refuses the second.
+    Rows at versions 1 and 3 make the count (2) match while version 3 is taken, as it would
+    be after another connection's insert between this one's check and its own insert."""
+    entry = run_entry("Event sourcing", monkeypatch)
+    db, append, error = entry["db"], entry["append"], entry["ConcurrencyError"]
+    with db:
+        db.execute("INSERT INTO events VALUES ('cart-9', 1, 'Deposited', '{\"cents\": 1}')")
+        db.execute("INSERT INTO events VALUES ('cart-9', 3, 'Deposited', '{\"cents\": 3}')")
+    with pytest.raises(error, match=r"^cart-9 moved past version 2$"):
+        append("cart-9", 2, entry["Deposited"](2))
+    assert db.execute("SELECT count(*) FROM events WHERE stream = 'cart-9'").fetchone() == (2,)

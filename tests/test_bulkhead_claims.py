@@ -7,8 +7,6 @@ timeouts below only bound a broken run.
 
 import asyncio
 import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
@@ -29,6 +27,7 @@ from snippets.cloud.bulkhead import (
     product_page,
     submit_within,
 )
+from tests.threads import thread_guard
 
 TIME_BUDGET = 1.0  # seconds for one test; each takes about a tenth of that
 BOUND = 5.0  # seconds a broken run may wait for a result before the test fails
@@ -36,16 +35,7 @@ BURST, LIMIT = 20, 3
 T = TypeVar("T")
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    """Every test must stop its server, its pools and its client threads before it ends."""
-    before = set(threading.enumerate())
-    started = time.monotonic()
-    yield
-    elapsed = time.monotonic() - started
-    assert elapsed < TIME_BUDGET, f"the test took {elapsed:.1f} s"
-    left = [thread.name for thread in set(threading.enumerate()) - before]
-    assert not left, f"threads still running: {left}"
+no_thread_left_behind = thread_guard(time_budget=TIME_BUDGET)
 
 
 def first(futures: list[Future[T]], count: int) -> list[Future[T]]:

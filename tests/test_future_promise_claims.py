@@ -40,6 +40,7 @@ from snippets.concurrency.future_promise import (
 )
 from tests.pagecode import PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
 from tests.pythons import find_python
+from tests.threads import thread_guard
 
 PAGE = ROOT / "docs" / "concurrency" / "future-promise.md"
 MODULE_FILE = ROOT / "snippets" / "concurrency" / "future_promise.py"
@@ -48,15 +49,7 @@ VERSIONS = (11, 12, 13)  # the Pythons whose output must be identical
 SHORT = 0.05  # how long a test waits to see that something does not happen
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    """Every thread a test starts (SDK answers, pools, loops) ends with the test."""
-    before = set(threading.enumerate())
-    yield
-    for thread in set(threading.enumerate()) - before:
-        thread.join(timeout=1)
-    left = [thread.name for thread in set(threading.enumerate()) - before]
-    assert not left, f"threads still running: {left}"
+no_thread_left_behind = thread_guard(grace=1.0)  # SDK answers end just after
 
 
 @pytest.fixture

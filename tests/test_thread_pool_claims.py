@@ -16,7 +16,6 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,17 +32,12 @@ from snippets.concurrency.thread_pool import (
     supplier_api,
 )
 from tests.pythons import find_python
+from tests.threads import thread_guard
 
 TWELVE_SKUS = {f"PART-{number:02}": number * 10 for number in range(12)}
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    """Every test stops its servers and pools before it ends."""
-    before = set(threading.enumerate())
-    yield
-    left = [thread.name for thread in set(threading.enumerate()) - before]
-    assert not left, f"threads still running: {left}"
+no_thread_left_behind = thread_guard()
 
 
 # --- overlap: the peak of requests in flight -----------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -42,20 +41,12 @@ from snippets.cloud.throttling import (
     running,
     tally,
 )
+from tests.threads import thread_guard
 
 TIME_BUDGET = 30.0  # seconds for one test, servers included; a burst takes well under 2
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    """Every test must stop its server and its client threads before it ends."""
-    before = set(threading.enumerate())
-    started = time.monotonic()
-    yield
-    elapsed = time.monotonic() - started
-    assert elapsed < TIME_BUDGET, f"the test took {elapsed:.1f} s"
-    left = [thread.name for thread in set(threading.enumerate()) - before]
-    assert not left, f"threads still running: {left}"
+no_thread_left_behind = thread_guard(time_budget=TIME_BUDGET)
 
 
 def refused(responses: list[httpx.Response]) -> list[httpx.Response]:

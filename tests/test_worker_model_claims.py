@@ -38,18 +38,14 @@ from snippets.concurrency.worker_model import (
     work,
 )
 from tests.pythons import find_python
+from tests.threads import thread_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 5.0  # seconds; generous for a loaded machine, reached only by a failure
 SHOWN = 0.05  # the short timeout the page shows
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    left = [thread.name for thread in set(threading.enumerate()) - before]
-    assert not left, f"threads still running: {left}"
+no_thread_left_behind = thread_guard()
 
 
 def jobs_for(count: int) -> list[OrderJob]:

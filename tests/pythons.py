@@ -6,13 +6,18 @@ version it cannot find skips with the reason, so the report shows what went unch
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.pagecode import ROOT
 
 SUPPORTED_MINORS = (11, 12, 13)
 
@@ -32,3 +37,41 @@ def python_or_skip(minor: int) -> str:
     if found is None:
         pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
     return found
+
+
+def printed_on_every_python(*programs: Path) -> dict[int, str | None]:
+    """What the programs, run one after the other as `__main__` in one interpreter, print on
+    each supported Python; None where that version is not found.
+
+    This interpreter runs them in-process while the other versions run them at the same time
+    in subprocesses, which are killed if anything fails, so no child outlives the call."""
+    script = "".join(
+        f"exec(open({str(path)!r}, encoding='utf-8').read(), {{'__name__': '__main__'}})\n"
+        for path in programs
+    )
+    current = sys.version_info.minor
+    printed: dict[int, str | None] = dict.fromkeys(SUPPORTED_MINORS)
+    with contextlib.ExitStack() as cleanup:
+        running: dict[int, subprocess.Popen[str]] = {}
+        for minor in SUPPORTED_MINORS:
+            python = find_python(minor)
+            if minor == current or python is None:
+                continue
+            process = cleanup.enter_context(
+                subprocess.Popen(
+                    [python, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+                )
+            )
+            cleanup.callback(process.kill)  # runs before Popen.__exit__ waits for it
+            running[minor] = process
+        here = io.StringIO()
+        with contextlib.redirect_stdout(here):
+            for path in programs:
+                code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+                exec(code, {"__name__": "__main__"})
+        printed[current] = here.getvalue()
+        for minor, process in running.items():
+            output, _ = process.communicate(timeout=60)
+            assert process.returncode == 0, f"Python 3.{minor} exited with {process.returncode}"
+            printed[minor] = output
+    return printed

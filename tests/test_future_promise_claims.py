@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import gc
-import io
 import logging
 import re
 import selectors
-import subprocess
 import sys
 import threading
 from collections.abc import Awaitable, Iterator
@@ -39,7 +36,7 @@ from snippets.concurrency.future_promise import (
     with_vat,
 )
 from tests.pagecode import PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
-from tests.pythons import find_python
+from tests.pythons import printed_on_every_python
 from tests.threads import thread_guard
 
 PAGE = ROOT / "docs" / "concurrency" / "future-promise.md"
@@ -396,7 +393,7 @@ def printed_by(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str | None
     """What the page's blocks, run as one program, print on Python 3.11 to 3.13.
 
     The page includes every demo section of the module, so this covers the module's output
-    too. The three interpreters run at the same time, to keep this file fast.
+    too. The interpreters run at the same time, to keep this file fast.
     """
     demos = re.findall(r"\[start:(demo[\w-]*)\]", MODULE_FILE.read_text(encoding="utf-8"))
     shown = PAGE.read_text(encoding="utf-8")
@@ -409,28 +406,7 @@ def printed_by(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str | None
     ]
     page = tmp_path_factory.mktemp("page") / "future_promise_page.py"
     page.write_text("\n".join(sources), encoding="utf-8")
-    current = sys.version_info.minor
-    printed: dict[int, str | None] = dict.fromkeys(VERSIONS)
-    with contextlib.ExitStack() as cleanup:  # no child outlives the fixture, on any error
-        running: dict[int, subprocess.Popen[str]] = {}  # the other versions, in the background
-        for minor in VERSIONS:
-            python = find_python(minor)
-            if minor == current or python is None:
-                continue
-            process = cleanup.enter_context(
-                subprocess.Popen([python, str(page)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-            )
-            cleanup.callback(process.kill)  # runs before Popen.__exit__ waits for it
-            running[minor] = process
-        here = io.StringIO()  # this one, in this process
-        with contextlib.redirect_stdout(here):
-            exec(compile(page.read_text(encoding="utf-8"), str(page), "exec"), {})
-        printed[current] = here.getvalue()
-        for minor, process in running.items():
-            output, _ = process.communicate(timeout=30)
-            assert process.returncode == 0, f"Python 3.{minor} exited with {process.returncode}"
-            printed[minor] = output
-    return printed
+    return printed_on_every_python(page)
 
 
 @pytest.mark.parametrize("minor", VERSIONS)

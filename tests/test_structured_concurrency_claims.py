@@ -8,8 +8,6 @@ the page's own 0.05 s timeouts in the program run under the other Python version
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import subprocess
 import sys
 import threading
@@ -28,7 +26,7 @@ from snippets.concurrency.structured_concurrency import (
     load_order_page,
 )
 from tests.pagecode import PYTHON_LANGUAGES, ROOT, fence_examples, find_fences
-from tests.pythons import python_or_skip
+from tests.pythons import printed_on_every_python
 
 PAGE = ROOT / "docs" / "concurrency" / "structured-concurrency.md"
 MODULE = "snippets.concurrency.structured_concurrency"
@@ -51,51 +49,23 @@ OTHERS = [minor for minor in SUPPORTED if sys.version_info[:2] != (3, minor)]
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
-    """What the module's demo, then the page's program, print under each Python 3.x.
-
-    This interpreter runs them in-process while the other versions (at most two) run
-    them at the same time as subprocesses. A version that is missing maps to the
-    reason for skipping it.
-    """
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str | None]:
+    """What the module's demo, then the page's program, print under each Python 3.x (None
+    where that version is missing)."""
     program = tmp_path_factory.mktemp("page") / "structured_concurrency_page.py"
     program.write_text(page_program(), encoding="utf-8")
-    both = "".join(
-        f"exec(open({str(path)!r}, encoding='utf-8').read(), {{'__name__': '__main__'}})\n"
-        for path in (MODULE_FILE, program)
-    )
-    started: dict[int, subprocess.Popen[str]] = {}
-    found: dict[int, str] = {}
-    for minor in OTHERS:
-        try:
-            python = python_or_skip(minor)
-        except pytest.skip.Exception as missing:
-            found[minor] = f"skip: {missing.msg}"
-            continue
-        started[minor] = subprocess.Popen(
-            [python, "-c", both], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        for path in (MODULE_FILE, program):
-            code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
-            exec(code, {"__name__": "__main__"})
-    found[sys.version_info[1]] = printed.getvalue()
-    for minor, process in started.items():
-        stdout, _ = process.communicate(timeout=60)
-        assert process.returncode == 0, f"Python 3.{minor} failed"
-        found[minor] = stdout
-    return found
+    return printed_on_every_python(MODULE_FILE, program)
 
 
 @pytest.mark.parametrize("minor", OTHERS)
 def test_module_and_page_print_the_same_on_every_supported_python(
-    minor: int, outputs: dict[int, str]
+    minor: int, outputs: dict[int, str | None]
 ) -> None:
     printed = outputs[minor]
-    if printed.startswith("skip: "):
-        pytest.skip(printed.removeprefix("skip: "))
+    if printed is None:
+        pytest.skip(f"Python 3.{minor} not found under pyenv or on the PATH: unchecked")
     here = outputs[sys.version_info[1]]  # test_examples compares it with the page
+    assert here is not None
     assert "Task was destroyed but it is pending!" in here
     assert "unhandled errors in a TaskGroup (1 sub-exception)" in here
     assert printed == here

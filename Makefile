@@ -4,14 +4,21 @@ PYTHON ?= python3
 VENV ?= .venv
 PYTHON_VERSIONS := 3.11 3.12 3.13
 BIN := $(VENV)/bin
+PYODIDE := pyodide/node_modules/.installed
 export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test test-all lint pytest update-examples diagrams bench lock clean
 
-$(BIN)/.installed: requirements.lock
+$(BIN)/.installed: requirements.lock $(PYODIDE)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
 	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	$(BIN)/python -m scripts.run_in_browser  # the wheels the examples import, for the browser
+	touch $@
+
+# Pyodide for the Run buttons, pinned in pyodide/package-lock.json, published with the site.
+$(PYODIDE): pyodide/package-lock.json
+	cd pyodide && npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 serve: $(BIN)/.installed  ## build the site and serve it on http://127.0.0.1:8000 with live reload
@@ -65,7 +72,7 @@ lock:  ## re-resolve requirements.lock from the pins in pyproject.toml
 	rm -rf .lock-venv
 
 clean:
-	rm -rf site .venv .venv-3.* .mypy_cache .ruff_cache .pytest_cache
+	rm -rf site .venv .venv-3.* .mypy_cache .ruff_cache .pytest_cache pyodide/node_modules
 
 bench/node_modules/.installed: bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund --ignore-scripts

@@ -1,0 +1,142 @@
+// Run, Edit and Reset under each Python block (the buttons are in the HTML, written by
+// scripts/run_in_browser.py). overrides/main.html imports this module on the first click of
+// one of them; nothing of Python is requested before that.
+//
+// A page is one program, as the tests run it: Run on block N runs blocks 1 to N in a fresh
+// namespace and shows each block's output under that block.
+
+const workerUrl = new URL("run-worker.js", import.meta.url);
+const pending = new Map();
+let port = null;
+let nextId = 1;
+
+function connect() {
+  const fail = () => {
+    for (const [id, handle] of pending) handle({ id, kind: "failed", text: "Python stopped." });
+    port = null;
+  };
+  if (typeof SharedWorker === "function") {
+    const worker = new SharedWorker(workerUrl, { type: "module", name: "python" });
+    worker.onerror = fail;
+    port = worker.port;
+  } else {
+    port = new Worker(workerUrl, { type: "module" });
+    port.onerror = fail;
+  }
+  port.onmessage = ({ data }) => {
+    const handle = pending.get(data.id);
+    if (handle) handle(data);
+  };
+}
+
+function bars() {
+  return [...document.querySelectorAll("[data-run-block]")];
+}
+
+function codeBlock(bar) {
+  return bar.previousElementSibling.matches(".run-editor")
+    ? bar.previousElementSibling.previousElementSibling
+    : bar.previousElementSibling;
+}
+
+function editor(bar) {
+  const before = bar.previousElementSibling;
+  return before.matches(".run-editor") ? before : null;
+}
+
+function code(bar) {
+  const edited = editor(bar);
+  return edited ? edited.value : codeBlock(bar).querySelector("code").textContent;
+}
+
+function output(bar) {
+  let region = bar.nextElementSibling;
+  if (!region || !region.matches(".run-output")) {
+    region = document.createElement("div");
+    region.className = "run-output";
+    region.setAttribute("role", "status");
+    region.setAttribute("aria-live", "polite");
+    region.setAttribute("aria-label", `Output of code block ${bar.dataset.runBlock}`);
+    bar.after(region);
+  }
+  return region;
+}
+
+function show(bar, text, kind) {
+  const region = output(bar);
+  region.textContent = text;
+  region.dataset.kind = kind;
+}
+
+// Run blocks 1..n; resolves with Pyodide's results (one per block that ran).
+export function run(n) {
+  const all = bars();
+  const upTo = all.slice(0, n);
+  const target = upTo[upTo.length - 1];
+  for (const bar of all) output(bar); // live regions exist before anything is written to them
+  for (const bar of upTo) show(bar, "", "");
+  for (const button of document.querySelectorAll("[data-run='run']")) button.disabled = true;
+  if (port === null) connect();
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, (message) => {
+      if (message.kind === "status") {
+        show(target, message.text, "status");
+        return;
+      }
+      pending.delete(id);
+      for (const button of document.querySelectorAll("[data-run='run']")) button.disabled = false;
+      if (message.kind === "failed") {
+        port = null;
+        show(target, `${message.text}\nRun again to start a new Python.`, "error");
+      } else {
+        message.results.forEach((result, i) => {
+          const text = result.output + (result.error || "");
+          const kind = result.error ? "error" : "output";
+          if (text || upTo[i] === target) {
+            show(upTo[i], text || "(this block printed nothing)", kind);
+          }
+        });
+      }
+      document.dispatchEvent(new CustomEvent("run:done", { detail: { block: n, ...message } }));
+      resolve(message);
+    });
+    port.postMessage({ id, blocks: upTo.map(code) });
+  });
+}
+
+function edit(bar) {
+  if (!editor(bar)) {
+    const block = codeBlock(bar);
+    const area = document.createElement("textarea");
+    area.className = "run-editor";
+    area.spellcheck = false;
+    area.value = block.querySelector("code").textContent;
+    area.rows = Math.min(40, area.value.split("\n").length + 1);
+    area.setAttribute("aria-label", `Code of block ${bar.dataset.runBlock}, editable`);
+    block.hidden = true;
+    block.after(area);
+  }
+  bar.querySelector("[data-run='reset']").hidden = false;
+  editor(bar).focus();
+}
+
+function reset(bar) {
+  const area = editor(bar);
+  if (area) {
+    codeBlock(bar).hidden = false;
+    area.remove();
+  }
+  show(bar, "", "");
+  bar.querySelector("[data-run='reset']").hidden = true;
+  bar.querySelector("[data-run='run']").focus();
+}
+
+// Called by overrides/main.html for the click that loaded this module, and for every later one.
+export function press(button) {
+  const bar = button.closest("[data-run-block]");
+  const action = button.dataset.run;
+  if (action === "run") run(Number(bar.dataset.runBlock));
+  else if (action === "edit") edit(bar);
+  else if (action === "reset") reset(bar);
+}

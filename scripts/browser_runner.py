@@ -55,15 +55,21 @@ async def run_blocks(blocks: list[str]) -> list[dict[str, Any]]:
         prints: list[tuple[int, str, list[tuple[str, bool]]]] = []
 
         def recording_print(
-            *args: Any, sep: str | None = " ", end: str | None = "\n", file: Any = None,
-            flush: bool = False, _filename: str = filename,
+            *args: Any,
+            sep: str | None = " ",
+            end: str | None = "\n",
+            file: Any = None,
+            flush: bool = False,
+            _filename: str = filename,
             _prints: list[tuple[int, str, list[tuple[str, bool]]]] = prints,
         ) -> None:
             frame = sys._getframe(1)
             while frame is not None and frame.f_code.co_filename != _filename:
                 frame = frame.f_back  # type: ignore[assignment]
             if frame is not None:
-                _prints.append((frame.f_lineno, " " if sep is None else sep, [shown(a) for a in args]))
+                _prints.append(
+                    (frame.f_lineno, " " if sep is None else sep, [shown(a) for a in args])
+                )
             real_print(*args, sep=sep, end=end, file=file, flush=flush)
 
         output = io.StringIO()
@@ -73,7 +79,7 @@ async def run_blocks(blocks: list[str]) -> list[dict[str, Any]]:
             with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
                 code = compile(source, filename, "exec", dont_inherit=True)
                 exec(code, namespace)
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+        except BaseException as exc:
             # Leave this function's own frame out: the reader's code starts one below.
             tb = exc.__traceback__.tb_next if exc.__traceback__ else None
             error = "".join(traceback.format_exception(type(exc), exc.with_traceback(tb), tb))

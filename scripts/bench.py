@@ -161,6 +161,49 @@ print(json.dumps(result))
     return lines
 
 
+RUN_PAGES = ["/creational/builder/", "/reactive/observer-reactive/", "/cheat-sheet/"]
+# Click Run under the last block that has one; resolve with the seconds until its output.
+CLICK_LAST_RUN = """async () => {
+  const buttons = document.querySelectorAll("[data-run='run']");
+  const done = new Promise(resolve =>
+    document.addEventListener("run:done", event => resolve(event.detail), {once: true}));
+  const start = performance.now();
+  buttons[buttons.length - 1].click();
+  const detail = await done;
+  if (detail.kind !== "done") throw new Error(JSON.stringify(detail));
+  return (performance.now() - start) / 1000;
+}"""
+
+
+def run_timings(url: str) -> list[str]:
+    """Seconds from a click on Run to the output, in the browser: the first Run of a page in a
+    fresh browser (it starts Pyodide), and the next Run on the same page. Medians of RUNS."""
+    from playwright.sync_api import sync_playwright
+
+    lines = [
+        f"- Run in the browser (Pyodide, seconds from the click to the output, median of {RUNS}):"
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        for path in RUN_PAGES:
+            first, later = [], []
+            for _ in range(RUNS):
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(url + path, wait_until="load")
+                first.append(page.evaluate(CLICK_LAST_RUN))
+                later.append(page.evaluate(CLICK_LAST_RUN))
+                context.close()
+            lines.append(
+                f"    - `{path}`: first Run {statistics.median(first):.2f} s (budget 10 s), "
+                f"later Runs {statistics.median(later):.2f} s (budget 1 s)"
+            )
+        browser.close()
+    return lines
+
+
 def main() -> int:
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is missing: run `make bench`, which installs it with `npm ci`")
@@ -175,6 +218,7 @@ def main() -> int:
     site = ROOT / "site"
     with served(site) as url, tempfile.TemporaryDirectory() as scratch:
         results = [median_of_runs(url + path, Path(scratch)) for path in page_paths(site)]
+        runs = run_timings(url)
 
     weights = [r.kilobytes for r in results]
     summary = [
@@ -187,6 +231,7 @@ def main() -> int:
         f"- Test suite (`pytest -n auto`, as `make test` runs it, one run): {test_seconds:.0f} s",
         f"- Search index: {index_kilobytes(site):.1f} KB gzip, fetched only once a reader "
         "starts a search (not part of the first visit)",
+        *runs,
         *string_building(),
     ]
     report = "\n".join(summary) + "\n\n" + table(results) + "\n"

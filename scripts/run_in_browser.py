@@ -1,18 +1,22 @@
-"""MkDocs hooks: Run, Edit and Reset under every Python block, with Python in the browser.
+"""MkDocs hooks, and the install step, for Run, Edit and Reset under every Python block.
 
-* `on_files` publishes Pyodide's core files from the pinned npm package (`pyodide/`), the
-  pure-Python wheels the examples import (`scripts/py`) and the runner
-  (`scripts/browser_runner.py`) under `pyodide/`. Nothing comes from another site.
+* `on_files` publishes under `pyodide/` Pyodide's core files from the pinned npm package
+  (pyodide/package-lock.json), the pure-Python wheels the examples import and the runner
+  (`scripts/browser_runner.py`). Nothing comes from another site.
+* `python -m scripts.run_in_browser` (the Makefile's install step) downloads those wheels at
+  the versions `requirements.lock` installed; the build itself needs no network.
 * `on_page_content` writes the buttons under each of the page's own Python blocks (not the
-  API reference's), or, where the program cannot run in a browser, says so and why.
+  API reference's), or, where the program cannot run in a browser, a note that says why.
   overrides/main.html loads `assets/javascripts/run.js` on the first click of a button, and
   that starts the worker; a first visit requests none of it.
 
-Which blocks cannot run is found, not listed per block: a block that calls, or imports from
-the examples, anything in `MACHINE_ONLY` (threads, sockets, processes, local servers,
-compiled packages) is marked, and so is every block after it, since Run on a block runs the
-page's program up to that block. The browser tests check that each page's first marked
-block fails in the browser as `MACHINE_ONLY` says, and that every block before it runs.
+Which blocks cannot run is found, not marked by hand: `machine_blocks` follows what a block
+calls, through the functions and classes of the page and of the example modules, to the
+names in `ROOTS` (threads, sockets, processes, OpenSSL, CPython's own event loop), to an
+import of a compiled package, or to a memoized recursion run until Python stops it. That
+block is marked, and so is every block after it, since Run on a block runs the page's
+program up to that block. The browser tests check that each page's first marked block fails
+in the browser as `MACHINE_ONLY` says, and that every block before it runs as the page shows.
 """
 
 from __future__ import annotations

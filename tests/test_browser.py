@@ -65,6 +65,166 @@ def open_page(
     return page, problems
 
 
+def python_examples(markdown: Path) -> list[list[CodeExample]]:
+    """The examples each Python block of a page renders (several for a block of includes)."""
+    return [
+        [example for example, _ in fence_examples(markdown, fence)]
+        for fence in find_fences(markdown)
+        if fence.language in PYTHON_LANGUAGES
+    ]
+
+
+PYTHON_PAGES = [page_path(p) for p in sorted(DOCS.rglob("*.md")) if python_examples(p)]
+PYTHON_BLOCKS = "div.language-py:not(.doc div), div.language-python:not(.doc div)"
+# Click each block's copy button inside the page and read the clipboard: what it copied and the
+# text the block shows. One round trip per page instead of four per block.
+COPY_IN_PAGE = """async selector => {
+  const copies = [];
+  for (const [index, block] of document.querySelectorAll(selector).entries()) {
+    await navigator.clipboard.writeText("");
+    const button = block.querySelector("button.md-code__button[data-md-type='copy']");
+    if (!button) throw new Error(`block ${index + 1} has no copy button`);
+    button.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true}));
+    let text = "";
+    for (let frame = 0; frame < 300 && text === ""; frame++) {
+      await new Promise(resolve => requestAnimationFrame(resolve));
+      text = await navigator.clipboard.readText();
+    }
+    if (text === "") throw new Error(`block ${index + 1}: its copy button copied nothing`);
+    copies.push([text, block.querySelector("code").innerText]);
+  }
+  return copies;
+}"""
+
+
+@pytest.fixture(scope="module")
+def python_context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
+    """One browser context for the tests that run Python, with a page that keeps the site's
+    shared worker alive: Pyodide starts once per test process, not once per page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    keeper = context.new_page()
+    keeper.goto(site_url + "/404.html")
+    keeper.evaluate(
+        """url => { window.python = new SharedWorker(url, {type: "module", name: "python"});
+                    window.python.port.start(); }""",
+        site_url + "/assets/javascripts/run-worker.js",
+    )
+    yield context
+    context.close()
+
+
+# Click Run under block `n` as a reader does, and wait for the run's results.
+CLICK_RUN = """async n => {
+  const done = new Promise(resolve =>
+    document.addEventListener("run:done", event => resolve(event.detail), {once: true}));
+  document.querySelector(`[data-run-block="${n}"] [data-run="run"]`).click();
+  return await done;
+}"""
+# Run blocks 1 to `n` through the page's own module, where no Run button is (a marked block).
+FORCE_RUN = "async n => (await import('/assets/javascripts/run.js')).run(n)"
+
+
+def browser_prints(result: dict[str, Any]) -> list[PrintStatement]:
+    """The prints Pyodide recorded for one block, as pytest-examples records them."""
+    statements = []
+    for line, sep, args in result["prints"]:
+        shown = []
+        for text, is_str in args:
+            arg = Arg.__new__(Arg)
+            arg.data, arg.is_str = text, is_str
+            shown.append(arg)
+        statements.append(PrintStatement(line, sep, shown))
+    return statements
+
+
+def check_printed(where: str, examples: list[CodeExample], result: dict[str, Any]) -> None:
+    """The `#>` lines of a block's examples are exactly what the block printed in the browser,
+    compared by pytest-examples' own code, as `test_examples.py` compares CPython's prints."""
+    offset = 0
+    statements = browser_prints(result)
+    for example in examples:
+        lines = example.source.count("\n")
+        insert_print = InsertPrintStatements(Path(where), BROWSER_CONFIG, True, None, None)
+        assert insert_print.print_func is not None
+        insert_print.print_func.statements = [
+            PrintStatement(s.line_no - offset, s.sep, s.args)
+            for s in statements
+            if offset < s.line_no <= offset + lines
+        ]
+        assert insert_print.updated_print_statements(example) is None, (
+            f"{where}: prints other output in the browser:\n"
+            + code_diff(
+                example, insert_print.updated_print_statements(example) or "", BROWSER_CONFIG
+            )
+        )
+        unchecked = unchecked_output_line(example, insert_print)
+        assert unchecked is None, f"{where}: line {unchecked}: this output never printed"
+        offset += lines
+
+
+BROWSER_CONFIG = ExamplesConfig(line_length=88, target_version="py311")
+
+
+def check_copy(page: Page, path: str) -> None:
+    """Every Python block of a page, copied with its copy button, is the code shown, and all of
+    them in order are the program that `test_examples.py::test_pages` runs; what a reader
+    pastes into one file runs as tested."""
+    blocks = python_examples(DOCS / (path.strip("/") + ".md"))
+    tested = ["".join(example.source for example in block).rstrip("\n") for block in blocks]
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+    copies = page.evaluate(COPY_IN_PAGE, PYTHON_BLOCKS)
+    assert len(copies) == len(tested), f"{path}: rendered blocks differ from the page's fences"
+    for index, (text, shown) in enumerate(copies):
+        where = f"{path}: block {index + 1}"
+        assert text == shown.rstrip("\n"), f"{where} copies other text than it shows"
+        assert text == tested[index], f"{where} copies other code than the suite runs"
+
+
+def check_run(page: Page, path: str, problems: list[str]) -> None:
+    """Run under the last block that can run in a browser prints, block by block, exactly the
+    outputs the page shows. The first block marked "runs on your machine" fails there as its
+    note says, so the marked blocks are exactly those that cannot run."""
+    blocks = python_examples(DOCS / (path.strip("/") + ".md"))
+    runnable = page.locator(".run-bar").count()
+    marks = page.locator(".run-note").count()
+    assert runnable + marks == len(blocks), f"{path}: a block has neither Run nor a note"
+    if runnable:
+        done = page.evaluate(CLICK_RUN, runnable)
+        assert done["kind"] == "done", f"{path}: {done}"
+        assert len(done["results"]) == runnable, f"{path}: stopped early: {done['results'][-1]}"
+        for n, (examples, result) in enumerate(zip(blocks, done["results"], strict=False), 1):
+            assert result["error"] is None, f"{path}: block {n} raised:\n{result['error']}"
+            check_printed(f"{path}: block {n}", examples, result)
+            shown = page.locator(f".run-output[aria-label='Output of code block {n}']")
+            assert (shown.text_content() or "").strip() == (
+                result["output"].strip()
+                or ("(this block printed nothing)" if n == runnable else "")
+            ), f"{path}: block {n}"
+    assert problems == []
+    if marks:  # Python may stop for good here (a stack overflow): problems are not counted
+        note = page.locator(".run-note").first
+        first = int(note.get_attribute("data-run-block") or 0)
+        assert first == runnable + 1, f"{path}: blocks after a note must be marked too"
+        patterns = [r.fails_with for r in reasons(note.get_attribute("data-machine") or "")]
+        done = page.evaluate(FORCE_RUN, first)
+        if done["kind"] == "failed":
+            failure = done["text"]
+        else:
+            results = done["results"]
+            assert len(results) == first, f"{path}: block {len(results)} failed, not {first}"
+            failure = (results[-1]["error"] or "").strip().split("\n")[-1]
+            if not failure:
+                try:
+                    check_printed(path, blocks[first - 1], results[-1])
+                except AssertionError:
+                    failure = OTHER_OUTPUT
+            assert failure, f"{path}: block {first} is marked but runs as the page shows"
+        assert any(re.search(p, failure) for p in patterns), (
+            f"{path}: block {first} failed otherwise than its note says: {failure}"
+        )
+
+
 # Pyodide, the wheels and the examples for it, and the script that starts them: none of it
 # may be requested before the reader clicks Run (scripts/run_in_browser.py).
 PYTHON_FILES = re.compile(r"^/(pyodide/|examples/snippets\.zip$|assets/javascripts/run)")
@@ -72,18 +232,28 @@ PYTHON_FILES = re.compile(r"^/(pyodide/|examples/snippets\.zip$|assets/javascrip
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
 def test_page_loads_cleanly_from_its_own_origin_and_axe_finds_no_violation(
-    context: BrowserContext, site_url: str, path: str
+    python_context: BrowserContext, site_url: str, path: str
 ) -> None:
-    """One load per page for both checks: the load is most of the time they take. The code
-    of code blocks is left to the next test: its colours are the same on every page."""
+    """One load per page for all its checks: the load is most of the time they take. Axe
+    runs last, with the outputs of Run on the page. The code of code blocks is left to the
+    next test: its colours are the same on every page."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page, problems = open_page(context, site_url + path)
+    page, problems = open_page(python_context, site_url + path)
+    try:
+        check_page_in_browser(Axe(), page, path, problems)
+    finally:
+        page.close()
+
+
+def check_page_in_browser(axe: Any, page: Page, path: str, problems: list[str]) -> None:
     assert problems == []
     requested = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     early = [url for url in requested if PYTHON_FILES.search(urlsplit(url).path)]
     assert early == [], f"{path}: requested before any click: {early}"
-    results = Axe().run(page, context={"exclude": [[CODE]]})
+    if path in PYTHON_PAGES:
+        check_run(page, path, problems)
+    results = axe.run(page, context={"exclude": [[CODE]]})  # with Run's outputs on the page
     assert results.violations_count == 0, results.generate_report()
     for image in page.locator("article img").all():
         source = image.get_attribute("src") or ""
@@ -100,6 +270,8 @@ def test_page_loads_cleanly_from_its_own_origin_and_axe_finds_no_violation(
             assert svg.locator("title").count() or svg.get_attribute("aria-label"), (
                 f"{path}: untitled inline SVG"
             )
+    if path in PYTHON_PAGES:
+        check_copy(page, path)  # last: Material's "Copied" dialog is no landmark for axe
 
 
 CODE = "pre > code"  # the highlighted code of a code block
@@ -238,169 +410,6 @@ def test_a_search_that_finds_nothing_points_to_the_chooser_and_the_cheat_sheet(
     ]
     search(search_page, "singleton")
     assert search_page.locator("#search-hint").count() == 0
-
-
-def python_examples(markdown: Path) -> list[list[CodeExample]]:
-    """The examples each Python block of a page renders (several for a block of includes)."""
-    return [
-        [example for example, _ in fence_examples(markdown, fence)]
-        for fence in find_fences(markdown)
-        if fence.language in PYTHON_LANGUAGES
-    ]
-
-
-PYTHON_PAGES = [page_path(p) for p in sorted(DOCS.rglob("*.md")) if python_examples(p)]
-PYTHON_BLOCKS = "div.language-py:not(.doc div), div.language-python:not(.doc div)"
-# Click each block's copy button inside the page and read the clipboard: what it copied and the
-# text the block shows. One round trip per page instead of four per block.
-COPY_IN_PAGE = """async selector => {
-  const copies = [];
-  for (const [index, block] of document.querySelectorAll(selector).entries()) {
-    await navigator.clipboard.writeText("");
-    const button = block.querySelector("button.md-code__button[data-md-type='copy']");
-    if (!button) throw new Error(`block ${index + 1} has no copy button`);
-    button.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true}));
-    let text = "";
-    for (let frame = 0; frame < 300 && text === ""; frame++) {
-      await new Promise(resolve => requestAnimationFrame(resolve));
-      text = await navigator.clipboard.readText();
-    }
-    if (text === "") throw new Error(`block ${index + 1}: its copy button copied nothing`);
-    copies.push([text, block.querySelector("code").innerText]);
-  }
-  return copies;
-}"""
-
-
-@pytest.fixture(scope="module")
-def python_context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
-    """One browser context for the tests that run Python, with a page that keeps the site's
-    shared worker alive: Pyodide starts once per test process, not once per page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
-    keeper = context.new_page()
-    keeper.goto(site_url + "/404.html")
-    keeper.evaluate(
-        """url => { window.python = new SharedWorker(url, {type: "module", name: "python"});
-                    window.python.port.start(); }""",
-        site_url + "/assets/javascripts/run-worker.js",
-    )
-    yield context
-    context.close()
-
-
-# Click Run under block `n` as a reader does, and wait for the run's results.
-CLICK_RUN = """async n => {
-  const done = new Promise(resolve =>
-    document.addEventListener("run:done", event => resolve(event.detail), {once: true}));
-  document.querySelector(`[data-run-block="${n}"] [data-run="run"]`).click();
-  return await done;
-}"""
-# Run blocks 1 to `n` through the page's own module, where no Run button is (a marked block).
-FORCE_RUN = "async n => (await import('/assets/javascripts/run.js')).run(n)"
-
-
-def browser_prints(result: dict[str, Any]) -> list[PrintStatement]:
-    """The prints Pyodide recorded for one block, as pytest-examples records them."""
-    statements = []
-    for line, sep, args in result["prints"]:
-        shown = []
-        for text, is_str in args:
-            arg = Arg.__new__(Arg)
-            arg.data, arg.is_str = text, is_str
-            shown.append(arg)
-        statements.append(PrintStatement(line, sep, shown))
-    return statements
-
-
-def check_printed(where: str, examples: list[CodeExample], result: dict[str, Any]) -> None:
-    """The `#>` lines of a block's examples are exactly what the block printed in the browser,
-    compared by pytest-examples' own code, as `test_examples.py` compares CPython's prints."""
-    offset = 0
-    statements = browser_prints(result)
-    for example in examples:
-        lines = example.source.count("\n")
-        insert_print = InsertPrintStatements(Path(where), BROWSER_CONFIG, True, None, None)
-        assert insert_print.print_func is not None
-        insert_print.print_func.statements = [
-            PrintStatement(s.line_no - offset, s.sep, s.args)
-            for s in statements
-            if offset < s.line_no <= offset + lines
-        ]
-        assert insert_print.updated_print_statements(example) is None, (
-            f"{where}: prints other output in the browser:\n"
-            + code_diff(
-                example, insert_print.updated_print_statements(example) or "", BROWSER_CONFIG
-            )
-        )
-        unchecked = unchecked_output_line(example, insert_print)
-        assert unchecked is None, f"{where}: line {unchecked}: this output never printed"
-        offset += lines
-
-
-BROWSER_CONFIG = ExamplesConfig(line_length=88, target_version="py311")
-
-
-@pytest.mark.parametrize("path", PYTHON_PAGES)
-def test_copy_and_run_give_the_program_the_suite_runs(
-    python_context: BrowserContext, site_url: str, path: str
-) -> None:
-    """Every Python block of a page, copied with its copy button, is the code shown, and all of
-    them in order are the program that `test_examples.py::test_pages` runs; what a reader
-    pastes into one file runs as tested.
-
-    Run under the last block that can run in a browser prints, block by block, exactly the
-    outputs the page shows. The first block marked "runs on your machine" fails there as its
-    note says, so the marked blocks are exactly those that cannot run."""
-    page, problems = open_page(python_context, site_url + path, until="load")
-    markdown = DOCS / (path.strip("/") + ".md")
-    blocks = python_examples(markdown)
-    tested = ["".join(example.source for example in block).rstrip("\n") for block in blocks]
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
-    copies = page.evaluate(COPY_IN_PAGE, PYTHON_BLOCKS)
-    assert len(copies) == len(tested), f"{path}: rendered blocks differ from the page's fences"
-    for index, (text, shown) in enumerate(copies):
-        where = f"{path}: block {index + 1}"
-        assert text == shown.rstrip("\n"), f"{where} copies other text than it shows"
-        assert text == tested[index], f"{where} copies other code than the suite runs"
-
-    runnable = page.locator(".run-bar").count()
-    marks = page.locator(".run-note").count()
-    assert runnable + marks == len(blocks), f"{path}: a block has neither Run nor a note"
-    if runnable:
-        done = page.evaluate(CLICK_RUN, runnable)
-        assert done["kind"] == "done", f"{path}: {done}"
-        assert len(done["results"]) == runnable, f"{path}: stopped early: {done['results'][-1]}"
-        for n, (examples, result) in enumerate(zip(blocks, done["results"], strict=False), 1):
-            assert result["error"] is None, f"{path}: block {n} raised:\n{result['error']}"
-            check_printed(f"{path}: block {n}", examples, result)
-            shown = page.locator(f".run-output[aria-label='Output of code block {n}']")
-            assert shown.inner_text().strip() == (
-                result["output"].strip()
-                or ("(this block printed nothing)" if n == runnable else "")
-            ), f"{path}: block {n}"
-    assert problems == []
-    if marks:  # Python may stop for good here (a stack overflow): problems are not counted
-        note = page.locator(".run-note").first
-        first = int(note.get_attribute("data-run-block") or 0)
-        assert first == runnable + 1, f"{path}: blocks after a note must be marked too"
-        patterns = [r.fails_with for r in reasons(note.get_attribute("data-machine") or "")]
-        done = page.evaluate(FORCE_RUN, first)
-        if done["kind"] == "failed":
-            failure = done["text"]
-        else:
-            results = done["results"]
-            assert len(results) == first, f"{path}: block {len(results)} failed, not {first}"
-            failure = (results[-1]["error"] or "").strip().split("\n")[-1]
-            if not failure:
-                try:
-                    check_printed(path, blocks[first - 1], results[-1])
-                except AssertionError:
-                    failure = OTHER_OUTPUT
-            assert failure, f"{path}: block {first} is marked but runs as the page shows"
-        assert any(re.search(p, failure) for p in patterns), (
-            f"{path}: block {first} failed otherwise than its note says: {failure}"
-        )
 
 
 def test_edit_run_and_reset_a_block(python_context: BrowserContext, site_url: str) -> None:

@@ -15,12 +15,16 @@ from __future__ import annotations
 import builtins
 import contextlib
 import io
+import linecache
+import logging
+import os
 import re
 import sys
 import traceback
 from typing import Any
 
 ADDRESS = re.compile("0x[a-f0-9]{8,12}>")
+EXAMPLES = "/home/pyodide/examples"  # where run-worker.js unpacks examples/snippets.zip
 
 
 def shown(value: Any) -> tuple[str, bool]:
@@ -32,10 +36,15 @@ def shown(value: Any) -> tuple[str, bool]:
     return ADDRESS.sub("0x0123456789ab>", str(value)), False
 
 
-def forget_snippets() -> None:
-    """Import the examples afresh on every run, as a new process would."""
+def start_afresh() -> None:
+    """Undo what an earlier run left behind, as a new process would: the examples are
+    imported anew, the working directory is where the examples were unpacked, and logging
+    has no handler (one set up before would still write to that run's captured output)."""
     for name in [m for m in sys.modules if m == "snippets" or m.startswith("snippets.")]:
         del sys.modules[name]
+    os.chdir(EXAMPLES)
+    for handler in logging.root.handlers[:]:
+        logging.root.removeHandler(handler)
 
 
 async def run_blocks(blocks: list[str]) -> list[dict[str, Any]]:
@@ -44,9 +53,10 @@ async def run_blocks(blocks: list[str]) -> list[dict[str, Any]]:
     Returns one result per block that ran: its output (stdout and stderr, interleaved),
     its prints, and the traceback if it raised. A coroutine, so that the page's own
     `asyncio.run` can wait for its event loop inside Pyodide's (which needs the caller to
-    be awaited from JavaScript).
+    be awaited from JavaScript, and a browser with WebAssembly's JavaScript Promise
+    Integration: Chromium has it; elsewhere `asyncio.run` raises a RuntimeError).
     """
-    forget_snippets()
+    start_afresh()
     namespace: dict[str, Any] = {"__name__": "__main__"}
     results: list[dict[str, Any]] = []
     real_print = builtins.print
@@ -78,6 +88,9 @@ async def run_blocks(blocks: list[str]) -> list[dict[str, Any]]:
         try:
             with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
                 code = compile(source, filename, "exec", dont_inherit=True)
+                # Tracebacks show the lines of the block, as they do for a file.
+                lines = source.splitlines(keepends=True)
+                linecache.cache[filename] = (len(source), None, lines, filename)
                 exec(code, namespace)
         except BaseException as exc:
             # Leave this function's own frame out: the reader's code starts one below.

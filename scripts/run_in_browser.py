@@ -272,7 +272,7 @@ MACHINE_ONLY = {
     "compiled": Reason(
         "needs a compiled package ({package})",
         "the site publishes pure-Python wheels only",
-        r"ModuleNotFoundError: No module named '(pydantic_core|hypothesis)'",
+        r"ModuleNotFoundError: No module named '\w+'",
     ),
     "event-loop": Reason(
         "shows what CPython's own asyncio event loop reports",
@@ -611,9 +611,10 @@ def note(n: int, first: int, keys: str, download: str) -> str:
     if n == first:
         text = "Runs on your machine: it " + "; it ".join(f"{r.what}, and {r.why}" for r in found)
     else:
-        text = f"Runs on your machine: it runs after block {first}, which " + " and ".join(
+        text = "Runs on your machine: it comes after a block above that " + " and ".join(
             r.what for r in found
         )
+    text = html.escape(text, quote=False)
     return RUN_NOTE.format(n=n, key=html.escape(keys), text=f"{text}. {download}")
 
 
@@ -625,10 +626,11 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     blocks = page_blocks(content, count, where)
     marked = machine_blocks([block.code for block in blocks])
     first, key = marked or (count + 1, "")
+    to_root = "../" * page.url.count("/")  # `cheat-sheet/` -> `../`
     download = (
         '<a href="#run-it">Download it</a>.'
         if 'id="run-it"' in content
-        else f'<a href="{config["site_url"] or ""}examples/snippets.zip">Download the examples</a>.'
+        else f'<a href="{to_root}examples/snippets.zip">Download the examples</a>.'
     )
     pieces, done = [], 0
     for n, block in enumerate(blocks, 1):
@@ -636,3 +638,7 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
         pieces += [content[done : block.end], bar]
         done = block.end
     return "".join(pieces) + content[done:]
+
+
+if __name__ == "__main__":
+    download()

@@ -17,10 +17,15 @@ async function start() {
   const pyodide = await loadPyodide({ indexURL: at("pyodide/") });
   // A fatal error (a stack overflow in the browser, say) leaves this Pyodide unusable and its
   // run unfinished: tell the page that is waiting, and let the next Run start anew.
+  // `_api.on_fatal` is Pyodide's internal hook, not public API: it holds for the pinned
+  // version, and the browser tests (memoization's marked block) check it still does.
   pyodide._api.on_fatal = (error) => finish({ kind: "failed", text: `Python stopped: ${error}` });
   const wheels = await (await fetch(at("pyodide/wheels.json"))).json();
+  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   for (const name of wheels) {
-    pyodide.unpackArchive(await fetchBytes(`pyodide/wheels/${name}`), "wheel");
+    pyodide.unpackArchive(await fetchBytes(`pyodide/wheels/${name}`), "wheel", {
+      extractDir: sitePackages,
+    });
   }
   // The examples unpack as in the zip a reader downloads; the program runs where a reader
   // unzipped it, so `python -m snippets` paths and data files are where the pages say.

@@ -10,19 +10,26 @@ const pending = new Map();
 let port = null;
 let nextId = 1;
 
+let running = false;
+let worker = null;
+
+function disconnect() {
+  if (worker && worker.terminate) worker.terminate(); // a dedicated worker: free its memory
+  worker = port = null;
+}
+
 function connect() {
   const fail = () => {
     for (const [id, handle] of pending) handle({ id, kind: "failed", text: "Python stopped." });
-    port = null;
+    disconnect();
   };
   if (typeof SharedWorker === "function") {
-    const worker = new SharedWorker(workerUrl, { type: "module", name: "python" });
-    worker.onerror = fail;
+    worker = new SharedWorker(workerUrl, { type: "module", name: "python" });
     port = worker.port;
   } else {
-    port = new Worker(workerUrl, { type: "module" });
-    port.onerror = fail;
+    worker = port = new Worker(workerUrl, { type: "module" });
   }
+  worker.onerror = fail;
   port.onmessage = ({ data }) => {
     const handle = pending.get(data.id);
     if (handle) handle(data);
@@ -68,14 +75,27 @@ function show(bar, text, kind) {
   region.dataset.kind = kind;
 }
 
+const NO_JSPI =
+  "\nThis browser cannot let asyncio.run wait inside Python here (it lacks WebAssembly's " +
+  "JavaScript Promise Integration); Chromium-based browsers can, or run it on your machine.";
+
+function setRunning(state) {
+  running = state;
+  // aria-disabled, not disabled: the button that was pressed keeps the keyboard focus.
+  for (const button of document.querySelectorAll("[data-run='run']")) {
+    button.setAttribute("aria-disabled", String(state));
+  }
+}
+
 // Run blocks 1..n; resolves with Pyodide's results (one per block that ran).
 export function run(n) {
+  if (running) return Promise.resolve({ kind: "busy" });
   const all = bars();
   const upTo = all.slice(0, n);
   const target = upTo[upTo.length - 1];
   for (const bar of all) output(bar); // live regions exist before anything is written to them
-  for (const bar of upTo) show(bar, "", "");
-  for (const button of document.querySelectorAll("[data-run='run']")) button.disabled = true;
+  for (const bar of all) show(bar, "", ""); // outputs of an earlier run may no longer hold
+  setRunning(true);
   if (port === null) connect();
   const id = nextId++;
   return new Promise((resolve) => {
@@ -85,18 +105,25 @@ export function run(n) {
         return;
       }
       pending.delete(id);
-      for (const button of document.querySelectorAll("[data-run='run']")) button.disabled = false;
+      setRunning(false);
       if (message.kind === "failed") {
-        port = null;
+        disconnect();
         show(target, `${message.text}\nRun again to start a new Python.`, "error");
       } else {
+        show(target, "", "");
         message.results.forEach((result, i) => {
-          const text = result.output + (result.error || "");
+          let text = result.output + (result.error || "");
+          if (result.error && /stack switching not supported/.test(result.error)) text += NO_JSPI;
           const kind = result.error ? "error" : "output";
           if (text || upTo[i] === target) {
             show(upTo[i], text || "(this block printed nothing)", kind);
           }
         });
+        const last = message.results.length;
+        if (last < upTo.length) {
+          show(target, `Code block ${last} above raised an error; its traceback is under it.`,
+            "error");
+        }
       }
       document.dispatchEvent(new CustomEvent("run:done", { detail: { block: n, ...message } }));
       resolve(message);

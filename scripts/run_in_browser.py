@@ -588,10 +588,8 @@ RUN_BAR = (
     '<button type="button" class="md-button run-button" data-run="run" '
     'aria-label="Run code block {n} and the blocks above it">Run</button>'
     '<button type="button" class="md-button run-button" data-run="edit" '
-    'aria-label="Edit code block {n}">Edit</button>'
-    '<button type="button" class="md-button run-button" data-run="reset" '
-    'aria-label="Reset code block {n} to the code shown" hidden>Reset</button></div>'
-)
+    'aria-label="Edit code block {n}">Edit</button></div>'
+)  # run.js adds Reset once the block is edited: three buttons a block weigh on long pages
 RUN_NOTE = '<p class="run-note" data-run-block="{n}" data-machine="{key}">{text}</p>'
 
 

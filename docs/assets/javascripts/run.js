@@ -144,7 +144,17 @@ function edit(bar) {
     block.hidden = true;
     block.after(area);
   }
-  bar.querySelector("[data-run='reset']").hidden = false;
+  let resetButton = bar.querySelector("[data-run='reset']");
+  if (!resetButton) {
+    resetButton = document.createElement("button");
+    resetButton.type = "button";
+    resetButton.className = "md-button run-button";
+    resetButton.dataset.run = "reset";
+    resetButton.textContent = "Reset";
+    resetButton.setAttribute("aria-label", `Reset code block ${bar.dataset.runBlock} to the code shown`);
+    bar.append(resetButton);
+  }
+  resetButton.hidden = false;
   editor(bar).focus();
 }
 

@@ -434,8 +434,8 @@ def test_edit_run_and_reset_a_block(python_context: BrowserContext, site_url: st
     bar = page.locator("[data-run-block='1']")
     bar.get_by_role("button", name="Edit code block 1").click()
     editor = page.get_by_role("textbox", name="Code of block 1, editable")
+    original = editor.input_value()  # waits until run.js has loaded and shown the editor
     assert page.locator("div.language-py").first.is_hidden()
-    original = editor.input_value()
     editor.fill(original + '\nprint("edited in the browser")\n')
     done = page.evaluate(CLICK_RUN, 1)
     output = page.locator(".run-output[aria-label='Output of code block 1']")

@@ -122,11 +122,6 @@ def distributions() -> tuple[dict[str, str], list[str]]:
     return dict(sorted(pure.items())), sorted(compiled)
 
 
-def wheel_name(name: str) -> str:
-    """The start of a wheel's file name: `python-statemachine` -> `python_statemachine-`."""
-    return re.sub(r"[-_.]+", "_", name) + "-"
-
-
 def wheel_files() -> list[Path]:
     """The downloaded wheels, one per distribution; a clear error if one is missing."""
     pure, _ = distributions()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,7 @@ def open_page(
     return page, problems
 
 
+@functools.cache
 def python_examples(markdown: Path) -> list[list[CodeExample]]:
     """The examples each Python block of a page renders (several for a block of includes)."""
     return [
